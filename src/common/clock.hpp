@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace wharf {
+
+using TimePoint = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+
+// Time is injected so services can be tested with a FakeClock (tests/support).
+class Clock {
+public:
+    virtual ~Clock() = default;
+    virtual TimePoint now() const = 0;
+};
+
+class SystemClock final : public Clock {
+public:
+    TimePoint now() const override;
+};
+
+std::int64_t to_unix_millis(TimePoint t) noexcept;
+TimePoint from_unix_millis(std::int64_t ms) noexcept;
+// RFC 3339 in UTC with millisecond precision, e.g. 2026-11-22T14:56:11.123Z.
+std::string to_rfc3339(TimePoint t);
+
+}  // namespace wharf

@@ -1,0 +1,115 @@
+// The low-level SHA256_CTX/SHA512_CTX API is deprecated in OpenSSL 3 but is the only one whose
+// state is a plain struct we can persist; EVP contexts cannot be serialised.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include "common/hash.hpp"
+
+#include <openssl/sha.h>
+
+#include <cstring>
+#include <utility>
+
+namespace wharf {
+namespace {
+
+constexpr char kStateMagic[4] = {'W', 'H', 'S', '1'};
+
+std::string to_hex(const unsigned char* bytes, std::size_t n) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out(n * 2, '0');
+    for (std::size_t i = 0; i < n; ++i) {
+        out[2 * i] = kDigits[bytes[i] >> 4];
+        out[2 * i + 1] = kDigits[bytes[i] & 0x0f];
+    }
+    return out;
+}
+
+}  // namespace
+
+struct Hasher::State {
+    SHA256_CTX sha256;
+    SHA512_CTX sha512;
+};
+
+std::string_view to_string(HashAlgorithm algorithm) noexcept {
+    return algorithm == HashAlgorithm::sha256 ? "sha256" : "sha512";
+}
+
+std::size_t hex_length(HashAlgorithm algorithm) noexcept {
+    return algorithm == HashAlgorithm::sha256 ? 64 : 128;
+}
+
+Hasher::Hasher(HashAlgorithm algorithm) : algorithm_(algorithm), state_(new State{}) {
+    if (algorithm_ == HashAlgorithm::sha256) {
+        SHA256_Init(&state_->sha256);
+    } else {
+        SHA512_Init(&state_->sha512);
+    }
+}
+
+Hasher::~Hasher() = default;
+Hasher::Hasher(Hasher&&) noexcept = default;
+Hasher& Hasher::operator=(Hasher&&) noexcept = default;
+
+void Hasher::update(std::span<const std::byte> bytes) noexcept {
+    if (algorithm_ == HashAlgorithm::sha256) {
+        SHA256_Update(&state_->sha256, bytes.data(), bytes.size());
+    } else {
+        SHA512_Update(&state_->sha512, bytes.data(), bytes.size());
+    }
+    total_ += bytes.size();
+}
+
+void Hasher::update(std::string_view text) noexcept {
+    update(std::as_bytes(std::span{text.data(), text.size()}));
+}
+
+std::string Hasher::hex() const {
+    unsigned char out[SHA512_DIGEST_LENGTH];
+    if (algorithm_ == HashAlgorithm::sha256) {
+        SHA256_CTX copy = state_->sha256;
+        SHA256_Final(out, &copy);
+        return to_hex(out, SHA256_DIGEST_LENGTH);
+    }
+    SHA512_CTX copy = state_->sha512;
+    SHA512_Final(out, &copy);
+    return to_hex(out, SHA512_DIGEST_LENGTH);
+}
+
+std::string Hasher::export_state() const {
+    std::string out(kStateMagic, sizeof kStateMagic);
+    out.push_back(algorithm_ == HashAlgorithm::sha256 ? '2' : '5');
+    out.append(reinterpret_cast<const char*>(&total_), sizeof total_);
+    if (algorithm_ == HashAlgorithm::sha256) {
+        out.append(reinterpret_cast<const char*>(&state_->sha256), sizeof(SHA256_CTX));
+    } else {
+        out.append(reinterpret_cast<const char*>(&state_->sha512), sizeof(SHA512_CTX));
+    }
+    return out;
+}
+
+std::optional<Hasher> Hasher::import_state(std::string_view state) {
+    constexpr std::size_t head = sizeof kStateMagic + 1 + sizeof(std::uint64_t);
+    if (state.size() < head || std::memcmp(state.data(), kStateMagic, sizeof kStateMagic) != 0) {
+        return std::nullopt;
+    }
+    const char kind = state[sizeof kStateMagic];
+    const auto algorithm = kind == '2' ? HashAlgorithm::sha256 : HashAlgorithm::sha512;
+    const std::size_t ctx_size = kind == '2' ? sizeof(SHA256_CTX) : sizeof(SHA512_CTX);
+    if ((kind != '2' && kind != '5') || state.size() != head + ctx_size) {
+        return std::nullopt;
+    }
+    Hasher h(algorithm);
+    std::memcpy(&h.total_, state.data() + sizeof kStateMagic + 1, sizeof h.total_);
+    void* ctx = kind == '2' ? static_cast<void*>(&h.state_->sha256)
+                            : static_cast<void*>(&h.state_->sha512);
+    std::memcpy(ctx, state.data() + head, ctx_size);
+    return h;
+}
+
+std::string hex_digest(HashAlgorithm algorithm, std::string_view bytes) {
+    Hasher h(algorithm);
+    h.update(bytes);
+    return h.hex();
+}
+
+}  // namespace wharf

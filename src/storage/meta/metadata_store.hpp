@@ -1,0 +1,106 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "common/result.hpp"
+#include "storage/meta/records.hpp"
+
+namespace wharf::storage {
+
+// Per-table interfaces. Every method runs inside the transaction that handed out the table;
+// errors are Errc::internal (database failure) unless stated. Reads never see uncommitted data
+// of other transactions.
+
+class RepositoryTable {
+public:
+    virtual ~RepositoryTable() = default;
+    virtual Result<std::optional<RepositoryRecord>> find(const model::RepoName& name) = 0;
+    // Returns the existing record when the name is taken (idempotent).
+    virtual Result<RepositoryRecord> create(const model::RepoName& name, TimePoint now) = 0;
+    // Names in lexical (byte) order strictly after `after`, at most `limit`.
+    virtual Result<std::vector<model::RepoName>> list(const std::optional<model::RepoName>& after,
+                                                      std::size_t limit) = 0;
+    // Deletes the repository with its tags, manifests, links and uploads. Idempotent.
+    virtual Result<void> remove(RepoId id) = 0;
+};
+
+class ManifestTable {
+public:
+    virtual ~ManifestTable() = default;
+    virtual Result<std::optional<ManifestRecord>> find(RepoId repo, const model::Digest& d) = 0;
+    // The manifest a tag points to, in one lookup (the hot path of a pull by tag).
+    virtual Result<std::optional<ManifestRecord>> find_by_tag(RepoId repo, const model::Tag& t) = 0;
+    // Stores the manifest with its references; idempotent for an identical digest.
+    virtual Result<void> put(RepoId repo, const ManifestRecord& m,
+                             const std::vector<ManifestRef>& refs) = 0;
+    // Removes the manifest, its references and every tag pointing to it; false when absent.
+    virtual Result<bool> remove(RepoId repo, const model::Digest& d) = 0;
+    // Digests of manifests in the repository whose references include `child`.
+    virtual Result<std::vector<model::Digest>> parents(RepoId repo, const model::Digest& child) = 0;
+    // Manifests whose subject is `subject`, ordered by digest.
+    virtual Result<std::vector<ReferrerRecord>> referrers(RepoId repo,
+                                                          const model::Digest& subject) = 0;
+    // Whether any manifest in the repository references the blob.
+    virtual Result<bool> blob_referenced(RepoId repo, const model::Digest& blob) = 0;
+};
+
+class TagTable {
+public:
+    virtual ~TagTable() = default;
+    virtual Result<std::optional<TagRecord>> find(RepoId repo, const model::Tag& t) = 0;
+    // Points the tag at the manifest (which must exist); returns the previous target if any.
+    virtual Result<std::optional<model::Digest>> put(RepoId repo, const model::Tag& t,
+                                                     const model::Digest& d, TimePoint now) = 0;
+    virtual Result<bool> remove(RepoId repo, const model::Tag& t) = 0;  // false when absent
+    // Tags in lexical (byte) order strictly after `after`, at most `limit`.
+    virtual Result<std::vector<model::Tag>> list(RepoId repo, const std::optional<model::Tag>& after,
+                                                 std::size_t limit) = 0;
+    virtual Result<std::vector<model::Tag>> tags_of(RepoId repo, const model::Digest& d) = 0;
+};
+
+// Which blobs a repository may serve: a blob is readable through a repository only if linked.
+class BlobLinkTable {
+public:
+    virtual ~BlobLinkTable() = default;
+    // Size of the linked blob; nullopt when the repository does not link it.
+    virtual Result<std::optional<std::uint64_t>> find(RepoId repo, const model::Digest& d) = 0;
+    virtual Result<void> link(RepoId repo, const model::Digest& d, std::uint64_t size,
+                              TimePoint now) = 0;  // idempotent
+    virtual Result<bool> unlink(RepoId repo, const model::Digest& d) = 0;  // false when absent
+};
+
+class UploadTable {
+public:
+    virtual ~UploadTable() = default;
+    virtual Result<std::optional<UploadRecord>> find(const model::UploadId& id) = 0;
+    virtual Result<void> create(const UploadRecord& upload) = 0;
+    virtual Result<void> touch(const model::UploadId& id, TimePoint now) = 0;
+    virtual Result<bool> remove(const model::UploadId& id) = 0;  // false when absent
+};
+
+// One transaction's view of all tables.
+class MetadataTx {
+public:
+    virtual ~MetadataTx() = default;
+    virtual RepositoryTable& repositories() = 0;
+    virtual ManifestTable& manifests() = 0;
+    virtual TagTable& tags() = 0;
+    virtual BlobLinkTable& blob_links() = 0;
+    virtual UploadTable& uploads() = 0;
+};
+
+// Transactional metadata. Thread-safe; methods block.
+class MetadataStore {
+public:
+    using TxFn = std::function<Result<void>(MetadataTx&)>;
+    virtual ~MetadataStore() = default;
+    // Runs fn in a read-only snapshot; concurrent with other reads and with writes.
+    virtual Result<void> read(const TxFn& fn) = 0;
+    // Runs fn in a write transaction: committed durably when fn returns ok, rolled back when it
+    // returns an error (which is passed through). Writers are serialised; busy is retried.
+    virtual Result<void> write(const TxFn& fn) = 0;
+};
+
+}  // namespace wharf::storage
