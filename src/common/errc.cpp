@@ -17,6 +17,8 @@ std::string_view to_string(Errc code) noexcept {
     case Errc::size_invalid: return "size_invalid";
     case Errc::range_invalid: return "range_invalid";
     case Errc::too_large: return "too_large";
+    case Errc::in_use: return "in_use";
+    case Errc::upload_busy: return "upload_busy";
     case Errc::unauthorized: return "unauthorized";
     case Errc::denied: return "denied";
     case Errc::unsupported: return "unsupported";

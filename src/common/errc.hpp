@@ -22,6 +22,8 @@ enum class Errc {
     size_invalid,           // Content-Length or declared size does not match
     range_invalid,          // Content-Range / Range not satisfiable or out of order
     too_large,              // body over a configured bound (manifest 4 MiB, headers, ...)
+    in_use,                 // still referenced (a blob by a manifest, a manifest by an index)
+    upload_busy,            // another request is writing to the same upload session
     // Access
     unauthorized,  // no or bad credentials
     denied,        // authenticated, but not allowed

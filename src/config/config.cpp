@@ -1,0 +1,230 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace wharf::config {
+namespace {
+
+Error config_error(std::string message) { return Error{Errc::bad_request, std::move(message)}; }
+
+std::string where(const toml::node& node, std::string_view source) {
+    const auto& src = node.source();
+    return fmt::format("{}:{}", source, src.begin.line);
+}
+
+// Reads known keys of one table into typed fields, and rejects every key it did not read.
+class TableReader {
+public:
+    TableReader(const toml::table& table, std::string prefix, std::string_view source)
+        : table_(table), prefix_(std::move(prefix)), source_(source) {}
+
+    template <typename T>
+    Result<void> read(std::string_view key, T& out) {
+        seen_.insert(std::string(key));
+        const toml::node* node = table_.get(key);
+        if (node == nullptr) {
+            return ok();
+        }
+        if constexpr (std::is_same_v<T, bool>) {
+            if (auto v = node->value<bool>()) {
+                out = *v;
+                return ok();
+            }
+            return wrong_type(key, *node, "true or false");
+        } else if constexpr (std::is_integral_v<T>) {
+            if (auto v = node->value<std::int64_t>()) {
+                if (*v < 0 || static_cast<std::uint64_t>(*v) >
+                                  static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+                    return config_error(fmt::format("{}: {}{} = {} is out of range",
+                                                    where(*node, source_), prefix_, key, *v));
+                }
+                out = static_cast<T>(*v);
+                return ok();
+            }
+            return wrong_type(key, *node, "a whole number");
+        } else {
+            if (auto v = node->value<std::string>()) {
+                out = T(*v);
+                return ok();
+            }
+            return wrong_type(key, *node, "a string");
+        }
+    }
+
+    const toml::table* sub(std::string_view key) {
+        seen_.insert(std::string(key));
+        return table_.get_as<toml::table>(key);
+    }
+
+    Result<void> reject_unknown() const {
+        for (const auto& [key, node] : table_) {
+            if (!seen_.contains(std::string(key.str()))) {
+                return config_error(fmt::format("{}: unknown setting {}{}", where(node, source_),
+                                                prefix_, key.str()));
+            }
+        }
+        return ok();
+    }
+
+private:
+    Result<void> wrong_type(std::string_view key, const toml::node& node, std::string_view want) {
+        return config_error(
+            fmt::format("{}: {}{} must be {}", where(node, source_), prefix_, key, want));
+    }
+
+    const toml::table& table_;
+    std::string prefix_;
+    std::string_view source_;
+    std::set<std::string> seen_;
+};
+
+#define WHARF_TRY(expr)              \
+    do {                             \
+        if (auto r_ = (expr); !r_) { \
+            return r_.error();       \
+        }                            \
+    } while (false)
+
+Result<void> read_server(const toml::table& t, ServerConfig& s, std::string_view src) {
+    TableReader r(t, "server.", src);
+    std::string listen;
+    WHARF_TRY(r.read("listen", listen));
+    if (!listen.empty()) {
+        auto parsed = parse_listen(listen);
+        if (!parsed) {
+            return parsed.error();
+        }
+        s.listen = *parsed;
+    }
+    WHARF_TRY(r.read("io_threads", s.io_threads));
+    WHARF_TRY(r.read("blocking_threads", s.blocking_threads));
+    WHARF_TRY(r.read("max_connections", s.max_connections));
+    WHARF_TRY(r.read("max_header_kib", s.max_header_kib));
+    WHARF_TRY(r.read("access_log", s.access_log));
+    if (const auto* timeouts = r.sub("timeouts")) {
+        TableReader tr(*timeouts, "server.timeouts.", src);
+        WHARF_TRY(tr.read("header_seconds", s.timeouts.header_seconds));
+        WHARF_TRY(tr.read("idle_seconds", s.timeouts.idle_seconds));
+        WHARF_TRY(tr.read("body_seconds", s.timeouts.body_seconds));
+        WHARF_TRY(tr.read("write_seconds", s.timeouts.write_seconds));
+        WHARF_TRY(tr.read("shutdown_grace_seconds", s.timeouts.shutdown_grace_seconds));
+        WHARF_TRY(tr.reject_unknown());
+    }
+    if (const auto* tls = r.sub("tls")) {
+        TableReader tr(*tls, "server.tls.", src);
+        TlsConfig c;
+        std::string cert;
+        std::string key;
+        WHARF_TRY(tr.read("certificate", cert));
+        WHARF_TRY(tr.read("private_key", key));
+        WHARF_TRY(tr.reject_unknown());
+        if (!cert.empty() || !key.empty()) {
+            s.tls = TlsConfig{cert, key};
+        }
+    }
+    return r.reject_unknown();
+}
+
+}  // namespace
+
+Result<ListenAddress> parse_listen(std::string_view text) {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+        return config_error(fmt::format("listen address \"{}\" must be HOST:PORT", text));
+    }
+    std::string_view host = text.substr(0, colon);
+    const std::string_view port_text = text.substr(colon + 1);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+    }
+    unsigned port = 0;
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (port_text.empty() || ec != std::errc{} || end != port_text.data() + port_text.size() ||
+        port > 65535) {
+        return config_error(
+            fmt::format("listen address \"{}\": port must be a number from 0 to 65535", text));
+    }
+    return ListenAddress{host.empty() ? "0.0.0.0" : std::string(host),
+                         static_cast<std::uint16_t>(port)};
+}
+
+Result<Config> load_string(std::string_view text, std::string_view source) {
+    toml::table root;
+    try {
+        root = toml::parse(text, source);
+    } catch (const toml::parse_error& e) {
+        return config_error(fmt::format("{}:{}:{}: {}", source, e.source().begin.line,
+                                        e.source().begin.column, e.description()));
+    }
+    Config c;
+    TableReader r(root, "", source);
+    if (const auto* server = r.sub("server")) {
+        WHARF_TRY(read_server(*server, c.server, source));
+    }
+    if (const auto* storage = r.sub("storage")) {
+        TableReader sr(*storage, "storage.", source);
+        std::string dir;
+        WHARF_TRY(sr.read("data_dir", dir));
+        if (!dir.empty()) {
+            c.storage.data_dir = dir;
+        }
+        WHARF_TRY(sr.read("sqlite_full_sync", c.storage.sqlite_full_sync));
+        WHARF_TRY(sr.reject_unknown());
+    }
+    if (const auto* registry = r.sub("registry")) {
+        TableReader rr(*registry, "registry.", source);
+        WHARF_TRY(rr.read("create_on_push", c.registry.create_on_push));
+        WHARF_TRY(rr.read("chunk_min_length", c.registry.chunk_min_length));
+        WHARF_TRY(rr.reject_unknown());
+    }
+    if (const auto* log = r.sub("log")) {
+        TableReader lr(*log, "log.", source);
+        WHARF_TRY(lr.read("level", c.log.level));
+        WHARF_TRY(lr.reject_unknown());
+    }
+    WHARF_TRY(r.reject_unknown());
+    WHARF_TRY(validate(c));
+    return c;
+}
+
+Result<Config> load_file(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) {
+        return config_error(fmt::format("cannot read config file {}", file.string()));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    return load_string(text.str(), file.string());
+}
+
+Result<void> validate(const Config& c) {
+    static const std::set<std::string> kLevels{"trace", "debug", "info", "warn", "error", "off"};
+    if (!kLevels.contains(c.log.level)) {
+        return config_error(fmt::format(
+            "log.level \"{}\" must be one of trace, debug, info, warn, error, off", c.log.level));
+    }
+    if (c.server.blocking_threads == 0) {
+        return config_error("server.blocking_threads must be at least 1");
+    }
+    if (c.server.max_connections == 0) {
+        return config_error("server.max_connections must be at least 1");
+    }
+    if (c.server.max_header_kib < 1 || c.server.max_header_kib > 1024) {
+        return config_error("server.max_header_kib must be from 1 to 1024");
+    }
+    if (c.server.tls && (c.server.tls->certificate.empty() || c.server.tls->private_key.empty())) {
+        return config_error("server.tls needs both certificate and private_key");
+    }
+    if (c.storage.data_dir.empty()) {
+        return config_error("storage.data_dir must not be empty");
+    }
+    return ok();
+}
+
+}  // namespace wharf::config

@@ -1,0 +1,74 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "common/result.hpp"
+
+namespace wharf::config {
+
+struct ListenAddress {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 5000;
+};
+
+struct TimeoutsConfig {
+    std::uint32_t header_seconds = 30;
+    std::uint32_t idle_seconds = 120;
+    std::uint32_t body_seconds = 60;
+    std::uint32_t write_seconds = 60;
+    std::uint32_t shutdown_grace_seconds = 30;
+};
+
+struct TlsConfig {
+    std::filesystem::path certificate;
+    std::filesystem::path private_key;
+};
+
+struct ServerConfig {
+    ListenAddress listen;
+    std::uint32_t io_threads = 0;  // 0: one per core
+    std::uint32_t blocking_threads = 16;
+    std::uint32_t max_connections = 4096;
+    std::uint32_t max_header_kib = 64;
+    bool access_log = true;
+    TimeoutsConfig timeouts;
+    std::optional<TlsConfig> tls;
+};
+
+struct StorageConfig {
+    std::filesystem::path data_dir = "./var";
+    bool sqlite_full_sync = true;  // fsync every commit (power-loss safe)
+};
+
+struct RegistryConfig {
+    bool create_on_push = true;
+    std::uint64_t chunk_min_length = 1;
+};
+
+struct LogConfig {
+    std::string level = "info";  // trace, debug, info, warn, error, off
+};
+
+// Every setting of `wharf serve`; defaults need no file.
+struct Config {
+    ServerConfig server;
+    StorageConfig storage;
+    RegistryConfig registry;
+    LogConfig log;
+};
+
+// Parses "HOST:PORT", "[IPv6]:PORT" or ":PORT". Errc::bad_request says what is wrong.
+Result<ListenAddress> parse_listen(std::string_view text);
+
+// Reads a TOML file over the defaults. Unknown tables or keys and wrong types are errors that
+// name the key and the line, so a typo never silently falls back to a default.
+Result<Config> load_file(const std::filesystem::path& file);
+Result<Config> load_string(std::string_view toml, std::string_view source_name = "config");
+
+// Checks the values that are wrong whatever their source (flags or file).
+Result<void> validate(const Config& config);
+
+}  // namespace wharf::config

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include "http/request_context.hpp"
+#include "http/response.hpp"
+#include "registry/registry.hpp"
+
+namespace wharf::oci {
+
+namespace net = boost::asio;
+using http::RequestContext;
+using http::Response;
+
+// Everything a handler may use; one per server.
+struct OciServices {
+    registry::Registry& registry;
+};
+
+using HandlerFn = net::awaitable<Response> (*)(RequestContext&, OciServices&);
+
+// base.cpp
+net::awaitable<Response> get_base(RequestContext&, OciServices&);
+// manifests.cpp
+net::awaitable<Response> get_manifest(RequestContext&, OciServices&);  // GET and HEAD
+net::awaitable<Response> put_manifest(RequestContext&, OciServices&);
+net::awaitable<Response> delete_manifest(RequestContext&, OciServices&);
+// blobs.cpp
+net::awaitable<Response> get_blob(RequestContext&, OciServices&);  // GET and HEAD
+net::awaitable<Response> delete_blob(RequestContext&, OciServices&);
+// uploads.cpp
+net::awaitable<Response> start_upload(RequestContext&, OciServices&);
+net::awaitable<Response> get_upload(RequestContext&, OciServices&);
+net::awaitable<Response> patch_upload(RequestContext&, OciServices&);
+net::awaitable<Response> put_upload(RequestContext&, OciServices&);
+net::awaitable<Response> delete_upload(RequestContext&, OciServices&);
+// listing.cpp
+net::awaitable<Response> list_tags(RequestContext&, OciServices&);
+net::awaitable<Response> catalog(RequestContext&, OciServices&);
+net::awaitable<Response> list_referrers(RequestContext&, OciServices&);
+
+}  // namespace wharf::oci

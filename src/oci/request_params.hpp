@@ -1,0 +1,23 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "http/request_context.hpp"
+#include "model/digest.hpp"
+#include "model/names.hpp"
+#include "registry/caller.hpp"
+
+namespace wharf::oci {
+
+// Wire strings become types here, at the edge.
+Result<model::RepoName> repo_param(const http::RequestContext& ctx);       // {name}
+Result<model::Reference> reference_param(const http::RequestContext& ctx);  // {reference}
+Result<model::Digest> digest_param(const http::RequestContext& ctx);        // {digest}
+Result<model::UploadId> upload_param(const http::RequestContext& ctx);      // {uuid}
+// Pagination: n must be a non-negative integer when present.
+Result<std::optional<std::size_t>> page_size(const http::RequestContext& ctx);
+// The caller of this request (anonymous until authentication lands, issue #3).
+registry::Caller caller_of(const http::RequestContext& ctx);
+
+}  // namespace wharf::oci

@@ -1,0 +1,72 @@
+#include "oci/routes.hpp"
+
+#include <array>
+
+#include "oci/error_map.hpp"
+
+namespace wharf::oci {
+namespace {
+
+using M = http::Method;
+
+constexpr std::string_view kManifest = "/v2/{name*}/manifests/{reference}";
+constexpr std::string_view kBlob = "/v2/{name*}/blobs/{digest}";
+constexpr std::string_view kUploads = "/v2/{name*}/blobs/uploads/";
+constexpr std::string_view kUpload = "/v2/{name*}/blobs/uploads/{uuid}";
+
+constexpr std::array kRoutes{
+    OciRoute{"base", M::get, "/v2/", "", &get_base},
+    OciRoute{"base", M::get, "/v2", "", &get_base},
+    OciRoute{"catalog", M::get, "/v2/_catalog", "ecr:DescribeRepositories", &catalog},
+    OciRoute{"manifest.get", M::get, kManifest, "ecr:BatchGetImage", &get_manifest},
+    OciRoute{"manifest.head", M::head, kManifest, "ecr:BatchGetImage", &get_manifest},
+    OciRoute{"manifest.put", M::put, kManifest, "ecr:PutImage", &put_manifest},
+    OciRoute{"manifest.delete", M::del, kManifest, "ecr:BatchDeleteImage", &delete_manifest},
+    OciRoute{"blob.get", M::get, kBlob, "ecr:GetDownloadUrlForLayer", &get_blob},
+    OciRoute{"blob.head", M::head, kBlob, "ecr:BatchCheckLayerAvailability", &get_blob},
+    OciRoute{"blob.delete", M::del, kBlob, "ecr:BatchDeleteImage", &delete_blob},
+    OciRoute{"upload.start", M::post, kUploads, "ecr:InitiateLayerUpload", &start_upload},
+    OciRoute{"upload.get", M::get, kUpload, "ecr:UploadLayerPart", &get_upload},
+    OciRoute{"upload.patch", M::patch, kUpload, "ecr:UploadLayerPart", &patch_upload},
+    OciRoute{"upload.put", M::put, kUpload, "ecr:CompleteLayerUpload", &put_upload},
+    OciRoute{"upload.delete", M::del, kUpload, "ecr:UploadLayerPart", &delete_upload},
+    OciRoute{"tags.list", M::get, "/v2/{name*}/tags/list", "ecr:ListImages", &list_tags},
+    OciRoute{"referrers.list", M::get, "/v2/{name*}/referrers/{digest}", "ecr:BatchGetImage",
+             &list_referrers},
+};
+
+constexpr std::string_view kApiVersion = "registry/2.0";
+
+http::Handler wrap(HandlerFn fn, OciServices& services) {
+    return [fn, &services](http::RequestContext& ctx) -> net::awaitable<Response> {
+        auto res = co_await fn(ctx, services);
+        res.header("Docker-Distribution-API-Version", std::string(kApiVersion));
+        co_return res;
+    };
+}
+
+}  // namespace
+
+std::span<const OciRoute> routes() { return kRoutes; }
+
+void add_routes(http::Router& router, OciServices& services) {
+    for (const auto& r : kRoutes) {
+        router.add(http::Route{r.method, std::string(r.pattern), std::string(r.name),
+                               wrap(r.handler, services)});
+    }
+    router.set_not_found([](http::RequestContext& ctx) -> net::awaitable<Response> {
+        auto res = error_response(
+            Error{Errc::unsupported, "no such endpoint: " + std::string(ctx.path())});
+        res.status = http::status::not_found;
+        co_return res;
+    });
+    router.set_method_not_allowed([](http::RequestContext& ctx) -> net::awaitable<Response> {
+        auto res = error_response(Error{
+            Errc::unsupported, std::string(http::to_string(ctx.method())) + " is not supported on " +
+                                   std::string(ctx.path())});
+        res.status = http::status::method_not_allowed;
+        co_return res;
+    });
+}
+
+}  // namespace wharf::oci

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include "registry/caller.hpp"
+#include "registry/context.hpp"
+
+namespace wharf::registry {
+
+struct BlobRead {
+    storage::BlobInfo info;                       // the whole blob
+    std::optional<model::ByteSpan> span;          // the part being sent, when a Range was asked
+    std::unique_ptr<storage::BlobReader> reader;  // yields span (or the whole blob)
+};
+
+class BlobService {
+public:
+    explicit BlobService(ServiceContext& ctx) : ctx_(ctx) {}
+    // Errc::name_unknown, Errc::blob_unknown (also when the repository does not link it).
+    Result<storage::BlobInfo> stat(const Caller& caller, const model::RepoName& repo,
+                                   const model::Digest& digest);
+    // As stat; a Range header value resolves against the size (Errc::range_invalid).
+    Result<BlobRead> open(const Caller& caller, const model::RepoName& repo,
+                          const model::Digest& digest, std::string_view range_header);
+    // Unlinks the blob from the repository. Errc::blob_unknown, Errc::in_use while a manifest
+    // of the repository references it.
+    Result<void> remove(const Caller& caller, const model::RepoName& repo,
+                        const model::Digest& digest);
+    // Links a blob of `from` into `to` without copying; nullopt when `from` does not have it
+    // (the caller falls back to a normal upload).
+    Result<std::optional<storage::BlobInfo>> mount(const Caller& caller, const model::RepoName& to,
+                                                   const model::Digest& digest,
+                                                   const model::RepoName& from);
+
+private:
+    ServiceContext& ctx_;
+};
+
+}  // namespace wharf::registry

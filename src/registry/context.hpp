@@ -1,0 +1,27 @@
+#pragma once
+
+#include "common/clock.hpp"
+#include "registry/options.hpp"
+#include "storage/blob/blob_store.hpp"
+#include "storage/meta/metadata_store.hpp"
+
+namespace wharf::registry {
+
+// What every service borrows; owned by the composition root.
+struct ServiceContext {
+    storage::BlobStore& blobs;
+    storage::MetadataStore& meta;
+    const Clock& clock;
+    RegistryOptions options;
+};
+
+// Shared lookups inside a transaction.
+// Errc::name_unknown when the repository does not exist.
+Result<storage::RepositoryRecord> require_repository(storage::MetadataTx& tx,
+                                                     const model::RepoName& name);
+// Creates the repository when allowed by create_on_push, else as require_repository.
+Result<storage::RepositoryRecord> repository_for_push(storage::MetadataTx& tx,
+                                                      const ServiceContext& ctx,
+                                                      const model::RepoName& name);
+
+}  // namespace wharf::registry

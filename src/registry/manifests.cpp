@@ -1,0 +1,210 @@
+#include "registry/manifests.hpp"
+
+#include <fmt/format.h>
+
+#include "model/media_types.hpp"
+
+namespace wharf::registry {
+namespace {
+
+Error manifest_unknown(const model::RepoName& repo, const model::Reference& ref) {
+    return Error{Errc::manifest_unknown,
+                 fmt::format("manifest {} is not in repository {}", ref.str(), repo.str()),
+                 {{"name", repo.str()}, {"reference", ref.str()}}};
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+bool is_manifest_type(std::string_view t) {
+    namespace mt = model::media_type;
+    return t == mt::kOciManifest || t == mt::kOciIndex || t == mt::kDockerManifest ||
+           t == mt::kDockerManifestList || t == mt::kDockerSchema1 ||
+           t == mt::kDockerSchema1Signed;
+}
+
+std::string annotations_json(const std::map<std::string, std::string>& annotations) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& [k, v] : annotations) {
+        out[k] = v;
+    }
+    return out.dump();
+}
+
+}  // namespace
+
+bool accepts_media_type(std::string_view accept, std::string_view media_type) {
+    bool names_manifest_type = false;
+    while (!accept.empty()) {
+        auto comma = accept.find(',');
+        auto item = trim(accept.substr(0, comma));
+        accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
+        item = trim(item.substr(0, item.find(';')));
+        if (item == "*/*" || item == "application/*" || item == media_type) {
+            return true;
+        }
+        names_manifest_type = names_manifest_type || is_manifest_type(item);
+    }
+    // An Accept that lists no manifest type at all (e.g. only application/json) is not a
+    // negotiation about manifests: serve what is stored.
+    return !names_manifest_type;
+}
+
+Result<StoredManifest> ManifestService::get(const Caller&, const model::RepoName& repo,
+                                            const model::Reference& ref, std::string_view accept) {
+    std::optional<storage::ManifestRecord> found;
+    auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
+        auto record = require_repository(tx, repo);
+        if (!record) {
+            return record.error();
+        }
+        auto m = ref.is_digest() ? tx.manifests().find(record->id, ref.digest())
+                                 : tx.manifests().find_by_tag(record->id, ref.tag());
+        if (!m) {
+            return m.error();
+        }
+        found = std::move(*m);
+        return ok();
+    });
+    if (!done) {
+        return done.error();
+    }
+    if (!found) {
+        return manifest_unknown(repo, ref);
+    }
+    if (!accepts_media_type(accept, found->media_type)) {
+        return Error{Errc::manifest_unknown,
+                     fmt::format("manifest {} in {} is a {}, which the request's Accept header "
+                                 "does not list",
+                                 ref.str(), repo.str(), found->media_type),
+                     {{"name", repo.str()},
+                      {"reference", ref.str()},
+                      {"mediaType", found->media_type}}};
+    }
+    return StoredManifest{std::move(found->digest), std::move(found->media_type),
+                          std::move(found->payload)};
+}
+
+Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName& repo,
+                                            const model::Reference& ref,
+                                            std::string_view content_type, std::string_view body) {
+    auto parsed = model::parse_manifest(body, content_type);
+    if (!parsed) {
+        return parsed.error();
+    }
+    const auto digest = ref.is_digest() ? model::Digest::of(body, ref.digest().algorithm())
+                                        : model::Digest::of(body);
+    if (ref.is_digest() && digest != ref.digest()) {
+        return Error{Errc::digest_invalid,
+                     fmt::format("manifest body hashes to {}, not to {} named in the URL",
+                                 digest.str(), ref.digest().str()),
+                     {{"digest", ref.digest().str()}}};
+    }
+    std::vector<storage::ManifestRef> refs;
+    for (const auto& d : parsed->blob_references()) {
+        refs.push_back({d, storage::RefKind::blob});
+    }
+    for (const auto& d : parsed->manifest_references()) {
+        refs.push_back({d, storage::RefKind::manifest});
+    }
+    const auto now = ctx_.clock.now();
+    storage::ManifestRecord record{
+        .digest = digest,
+        .media_type = parsed->media_type,
+        .payload = std::string(body),
+        .config_digest = parsed->config ? std::optional(parsed->config->digest) : std::nullopt,
+        .subject = parsed->subject ? std::optional(parsed->subject->digest) : std::nullopt,
+        .artifact_type = parsed->effective_artifact_type(),
+        .annotations_json = annotations_json(parsed->annotations),
+        .pushed_at = now,
+        .last_pulled_at = std::nullopt,
+    };
+    // One transaction: the references are checked against the same snapshot the manifest and
+    // tag are written in, so a concurrent delete cannot slip between check and write.
+    auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
+        auto repository = repository_for_push(tx, ctx_, repo);
+        if (!repository) {
+            return repository.error();
+        }
+        for (const auto& r : refs) {
+            bool present = false;
+            if (r.kind == storage::RefKind::blob) {
+                auto link = tx.blob_links().find(repository->id, r.digest);
+                if (!link) {
+                    return link.error();
+                }
+                present = link->has_value();
+            } else {
+                auto child = tx.manifests().find(repository->id, r.digest);
+                if (!child) {
+                    return child.error();
+                }
+                present = child->has_value();
+            }
+            if (!present) {
+                return Error{Errc::manifest_blob_unknown,
+                             fmt::format("manifest references {} {}, which is not in repository "
+                                         "{}; push it first",
+                                         r.kind == storage::RefKind::blob ? "blob" : "manifest",
+                                         r.digest.str(), repo.str()),
+                             {{"digest", r.digest.str()}}};
+            }
+        }
+        if (auto stored = tx.manifests().put(repository->id, record, refs); !stored) {
+            return stored.error();
+        }
+        if (ref.is_tag()) {
+            auto tagged = tx.tags().put(repository->id, ref.tag(), digest, now);
+            if (!tagged) {
+                return tagged.error();
+            }
+        }
+        return ok();
+    });
+    if (!done) {
+        return done.error();
+    }
+    return PushedManifest{digest, record.subject};
+}
+
+Result<void> ManifestService::remove(const Caller&, const model::RepoName& repo,
+                                     const model::Reference& ref) {
+    return ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
+        auto repository = require_repository(tx, repo);
+        if (!repository) {
+            return repository.error();
+        }
+        if (ref.is_tag()) {
+            auto removed = tx.tags().remove(repository->id, ref.tag());
+            if (!removed) {
+                return removed.error();
+            }
+            return *removed ? ok() : Result<void>(manifest_unknown(repo, ref));
+        }
+        auto parents = tx.manifests().parents(repository->id, ref.digest());
+        if (!parents) {
+            return parents.error();
+        }
+        if (!parents->empty()) {
+            return Error{Errc::in_use,
+                         fmt::format("manifest {} is referenced by index {}; delete the index "
+                                     "first",
+                                     ref.str(), parents->front().str()),
+                         {{"digest", ref.str()}, {"index", parents->front().str()}}};
+        }
+        auto removed = tx.manifests().remove(repository->id, ref.digest());
+        if (!removed) {
+            return removed.error();
+        }
+        return *removed ? ok() : Result<void>(manifest_unknown(repo, ref));
+    });
+}
+
+}  // namespace wharf::registry

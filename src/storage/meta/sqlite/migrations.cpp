@@ -1,0 +1,173 @@
+#include "storage/meta/sqlite/migrations.hpp"
+
+#include <array>
+#include <charconv>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace wharf::storage::sqlite {
+namespace {
+
+// Times are unix milliseconds; names, tags and digests compare as bytes (BINARY collation), which
+// is the lexical order the listing APIs promise.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE repositories (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL
+);
+
+CREATE TABLE manifests (
+    repo_id          INTEGER NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+    digest           TEXT    NOT NULL,
+    media_type       TEXT    NOT NULL,
+    payload          BLOB    NOT NULL,
+    config_digest    TEXT,
+    subject          TEXT,
+    artifact_type    TEXT    NOT NULL DEFAULT '',
+    annotations_json TEXT    NOT NULL DEFAULT '{}',
+    pushed_at        INTEGER NOT NULL,
+    last_pulled_at   INTEGER,
+    PRIMARY KEY (repo_id, digest)
+);
+-- referrers(repo, subject), ordered by digest
+CREATE INDEX manifests_by_subject ON manifests (repo_id, subject, digest)
+    WHERE subject IS NOT NULL;
+
+CREATE TABLE manifest_refs (
+    repo_id       INTEGER NOT NULL,
+    parent_digest TEXT    NOT NULL,
+    child_digest  TEXT    NOT NULL,
+    kind          TEXT    NOT NULL CHECK (kind IN ('blob', 'manifest')),
+    PRIMARY KEY (repo_id, parent_digest, child_digest, kind),
+    FOREIGN KEY (repo_id, parent_digest) REFERENCES manifests (repo_id, digest)
+        ON DELETE CASCADE
+) WITHOUT ROWID;
+-- parents(repo, child) and blob_referenced(repo, blob)
+CREATE INDEX manifest_refs_by_child ON manifest_refs (repo_id, child_digest);
+
+CREATE TABLE tags (
+    repo_id    INTEGER NOT NULL,
+    name       TEXT    NOT NULL,
+    digest     TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (repo_id, name),
+    FOREIGN KEY (repo_id, digest) REFERENCES manifests (repo_id, digest) ON DELETE CASCADE
+) WITHOUT ROWID;
+-- tags_of(repo, digest)
+CREATE INDEX tags_by_digest ON tags (repo_id, digest);
+
+CREATE TABLE blob_links (
+    repo_id   INTEGER NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+    digest    TEXT    NOT NULL,
+    size      INTEGER NOT NULL,
+    linked_at INTEGER NOT NULL,
+    PRIMARY KEY (repo_id, digest)
+) WITHOUT ROWID;
+
+CREATE TABLE uploads (
+    id         TEXT    PRIMARY KEY,
+    repo_id    INTEGER NOT NULL REFERENCES repositories (id) ON DELETE CASCADE,
+    started_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+);
+CREATE INDEX uploads_by_repo ON uploads (repo_id);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "repositories, manifests, manifest_refs, tags, blob_links, uploads",
+              kInitialSchema},
+};
+
+Result<void> apply_one(Connection& db, const Migration& migration, TimePoint now) {
+    if (auto begin = db.exec("BEGIN IMMEDIATE"); !begin) {
+        return begin;
+    }
+    auto body = [&]() -> Result<bool> {
+        {
+            auto applied = db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+            if (!applied) {
+                return applied.error();
+            }
+            auto row = applied->bind(1, std::int64_t{migration.version}).step();
+            if (!row || *row) {  // error, or another process applied it meanwhile
+                return row;
+            }
+        }
+        if (auto done = db.exec(std::string(migration.sql)); !done) {
+            return done.error();
+        }
+        auto record =
+            db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)");
+        if (!record) {
+            return record.error();
+        }
+        if (auto done =
+                record->bind(1, std::int64_t{migration.version}).bind(2, to_unix_millis(now)).run();
+            !done) {
+            return done.error();
+        }
+        return false;
+    };
+    auto result = body();
+    if (!result) {
+        (void)db.exec("ROLLBACK");
+        return Error{Errc::internal, fmt::format("migration {} ({}) failed: {}", migration.version,
+                                                 migration.description, result.error().message)};
+    }
+    if (auto commit = db.exec("COMMIT"); !commit) {
+        (void)db.exec("ROLLBACK");
+        return commit;
+    }
+    return ok();
+}
+
+}  // namespace
+
+std::span<const Migration> all_migrations() {
+    return kMigrations;
+}
+
+Result<int> schema_version(Connection& db) {
+    auto version = db.query_text("SELECT coalesce(max(version), 0) FROM schema_migrations");
+    if (!version) {
+        return version.error();
+    }
+    const std::string text = version->value_or("0");
+    int value = 0;
+    if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc{}) {
+        return Error{Errc::internal, fmt::format("schema_migrations holds version '{}'", text)};
+    }
+    return value;
+}
+
+Result<int> apply_migrations(Connection& db, std::span<const Migration> list, TimePoint now) {
+    if (auto made = db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                            "version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+        !made) {
+        return made.error();
+    }
+    auto current = schema_version(db);
+    if (!current) {
+        return current.error();
+    }
+    const int known = list.empty() ? 0 : list.back().version;
+    if (*current > known) {
+        return Error{Errc::internal,
+                     fmt::format("the database is at schema version {}, newer than this build "
+                                 "knows ({}); run a newer wharf",
+                                 *current, known)};
+    }
+    for (const Migration& migration : list) {
+        if (migration.version <= *current) {
+            continue;
+        }
+        if (auto applied = apply_one(db, migration, now); !applied) {
+            return applied.error();
+        }
+    }
+    return schema_version(db);
+}
+
+}  // namespace wharf::storage::sqlite

@@ -1,0 +1,108 @@
+#include "storage/meta/sqlite/sqlite_rows.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include <fmt/format.h>
+
+namespace wharf::storage::sqlite {
+namespace {
+
+Error corrupt(std::string_view what, const std::string& value, const Error& why) {
+    return Error{Errc::internal,
+                 fmt::format("database holds an invalid {} '{}': {}", what, value, why.message)};
+}
+
+}  // namespace
+
+Result<model::Digest> column_digest(const Statement& row, int column) {
+    const std::string text = row.column_text(column);
+    auto digest = model::Digest::parse(text);
+    if (!digest) {
+        return corrupt("digest", text, digest.error());
+    }
+    return digest;
+}
+
+Result<std::optional<model::Digest>> column_optional_digest(const Statement& row, int column) {
+    if (row.is_null(column)) {
+        return std::optional<model::Digest>{};
+    }
+    auto digest = column_digest(row, column);
+    if (!digest) {
+        return digest.error();
+    }
+    return std::optional<model::Digest>{std::move(*digest)};
+}
+
+Result<model::RepoName> column_repo_name(const Statement& row, int column) {
+    const std::string text = row.column_text(column);
+    auto name = model::RepoName::parse(text);
+    if (!name) {
+        return corrupt("repository name", text, name.error());
+    }
+    return name;
+}
+
+Result<model::Tag> column_tag(const Statement& row, int column) {
+    const std::string text = row.column_text(column);
+    auto tag = model::Tag::parse(text);
+    if (!tag) {
+        return corrupt("tag", text, tag.error());
+    }
+    return tag;
+}
+
+TimePoint column_time(const Statement& row, int column) {
+    return from_unix_millis(row.column_int(column));
+}
+
+std::int64_t sql_limit(std::size_t limit) noexcept {
+    constexpr auto kMax = static_cast<std::size_t>(std::numeric_limits<std::int64_t>::max());
+    return static_cast<std::int64_t>(std::min(limit, kMax));
+}
+
+Result<std::vector<model::Digest>> collect_digests(Statement& stmt) {
+    std::vector<model::Digest> out;
+    for (;;) {
+        auto row = stmt.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return out;
+        }
+        auto digest = column_digest(stmt, 0);
+        if (!digest) {
+            return digest.error();
+        }
+        out.push_back(std::move(*digest));
+    }
+}
+
+Result<std::vector<model::Tag>> collect_tags(Statement& stmt) {
+    std::vector<model::Tag> out;
+    for (;;) {
+        auto row = stmt.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return out;
+        }
+        auto tag = column_tag(stmt, 0);
+        if (!tag) {
+            return tag.error();
+        }
+        out.push_back(std::move(*tag));
+    }
+}
+
+Error map_foreign_key(Error error, Errc code, std::string message) {
+    if (!is_foreign_key_violation(error)) {
+        return error;
+    }
+    return Error{code, std::move(message)};
+}
+
+}  // namespace wharf::storage::sqlite

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "model/digest.hpp"
+#include "model/names.hpp"
+#include "storage/meta/sqlite/sqlite_connection.hpp"
+
+// Row decoding and small helpers shared by the table files.
+namespace wharf::storage::sqlite {
+
+// Rows hold only values written through the validated types; one that does not parse means the
+// file was edited or damaged: Errc::internal naming the column.
+Result<model::Digest> column_digest(const Statement& row, int column);
+Result<std::optional<model::Digest>> column_optional_digest(const Statement& row, int column);
+Result<model::RepoName> column_repo_name(const Statement& row, int column);
+Result<model::Tag> column_tag(const Statement& row, int column);
+TimePoint column_time(const Statement& row, int column);
+// LIMIT parameter: SQLite integers are signed 64-bit.
+std::int64_t sql_limit(std::size_t limit) noexcept;
+// Runs a statement yielding one digest column per row.
+Result<std::vector<model::Digest>> collect_digests(Statement& stmt);
+Result<std::vector<model::Tag>> collect_tags(Statement& stmt);
+// A step that hit a FOREIGN KEY violation becomes `code` with `message`; other errors pass.
+Error map_foreign_key(Error error, Errc code, std::string message);
+
+}  // namespace wharf::storage::sqlite

@@ -1,0 +1,98 @@
+#pragma once
+
+#include "storage/meta/metadata_store.hpp"
+#include "storage/meta/sqlite/sqlite_connection.hpp"
+
+// The per-table interfaces over one connection that is inside a transaction. Each table class
+// lives in its own .cpp (<name>_table.cpp); the SQL stays in those files.
+namespace wharf::storage::sqlite {
+
+class SqliteRepositoryTable final : public RepositoryTable {
+public:
+    explicit SqliteRepositoryTable(Connection& db) : db_(db) {}
+    Result<std::optional<RepositoryRecord>> find(const model::RepoName& name) override;
+    Result<RepositoryRecord> create(const model::RepoName& name, TimePoint now) override;
+    Result<std::vector<model::RepoName>> list(const std::optional<model::RepoName>& after,
+                                              std::size_t limit) override;
+    Result<void> remove(RepoId id) override;
+
+private:
+    Connection& db_;
+};
+
+class SqliteManifestTable final : public ManifestTable {
+public:
+    explicit SqliteManifestTable(Connection& db) : db_(db) {}
+    Result<std::optional<ManifestRecord>> find(RepoId repo, const model::Digest& d) override;
+    Result<std::optional<ManifestRecord>> find_by_tag(RepoId repo, const model::Tag& t) override;
+    Result<void> put(RepoId repo, const ManifestRecord& m,
+                     const std::vector<ManifestRef>& refs) override;
+    Result<bool> remove(RepoId repo, const model::Digest& d) override;
+    Result<std::vector<model::Digest>> parents(RepoId repo, const model::Digest& child) override;
+    Result<std::vector<ReferrerRecord>> referrers(RepoId repo,
+                                                  const model::Digest& subject) override;
+    Result<bool> blob_referenced(RepoId repo, const model::Digest& blob) override;
+
+private:
+    Connection& db_;
+};
+
+class SqliteTagTable final : public TagTable {
+public:
+    explicit SqliteTagTable(Connection& db) : db_(db) {}
+    Result<std::optional<TagRecord>> find(RepoId repo, const model::Tag& t) override;
+    Result<std::optional<model::Digest>> put(RepoId repo, const model::Tag& t,
+                                             const model::Digest& d, TimePoint now) override;
+    Result<bool> remove(RepoId repo, const model::Tag& t) override;
+    Result<std::vector<model::Tag>> list(RepoId repo, const std::optional<model::Tag>& after,
+                                         std::size_t limit) override;
+    Result<std::vector<model::Tag>> tags_of(RepoId repo, const model::Digest& d) override;
+
+private:
+    Connection& db_;
+};
+
+class SqliteBlobLinkTable final : public BlobLinkTable {
+public:
+    explicit SqliteBlobLinkTable(Connection& db) : db_(db) {}
+    Result<std::optional<std::uint64_t>> find(RepoId repo, const model::Digest& d) override;
+    Result<void> link(RepoId repo, const model::Digest& d, std::uint64_t size,
+                      TimePoint now) override;
+    Result<bool> unlink(RepoId repo, const model::Digest& d) override;
+
+private:
+    Connection& db_;
+};
+
+class SqliteUploadTable final : public UploadTable {
+public:
+    explicit SqliteUploadTable(Connection& db) : db_(db) {}
+    Result<std::optional<UploadRecord>> find(const model::UploadId& id) override;
+    Result<void> create(const UploadRecord& upload) override;
+    Result<void> touch(const model::UploadId& id, TimePoint now) override;
+    Result<bool> remove(const model::UploadId& id) override;
+
+private:
+    Connection& db_;
+};
+
+// All tables of one transaction; cheap to construct (references only).
+class SqliteTx final : public MetadataTx {
+public:
+    explicit SqliteTx(Connection& db)
+        : repositories_(db), manifests_(db), tags_(db), blob_links_(db), uploads_(db) {}
+    RepositoryTable& repositories() override { return repositories_; }
+    ManifestTable& manifests() override { return manifests_; }
+    TagTable& tags() override { return tags_; }
+    BlobLinkTable& blob_links() override { return blob_links_; }
+    UploadTable& uploads() override { return uploads_; }
+
+private:
+    SqliteRepositoryTable repositories_;
+    SqliteManifestTable manifests_;
+    SqliteTagTable tags_;
+    SqliteBlobLinkTable blob_links_;
+    SqliteUploadTable uploads_;
+};
+
+}  // namespace wharf::storage::sqlite

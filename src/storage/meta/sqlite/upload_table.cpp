@@ -1,0 +1,72 @@
+#include "storage/meta/sqlite/sqlite_tables.hpp"
+
+#include <fmt/format.h>
+
+#include "storage/meta/sqlite/sqlite_rows.hpp"
+
+namespace wharf::storage::sqlite {
+
+Result<std::optional<UploadRecord>> SqliteUploadTable::find(const model::UploadId& id) {
+    auto stmt = db_.prepare("SELECT repo_id, started_at, updated_at FROM uploads WHERE id = ?1");
+    if (!stmt) {
+        return stmt.error();
+    }
+    auto row = stmt->bind(1, id.str()).step();
+    if (!row) {
+        return row.error();
+    }
+    if (!*row) {
+        return std::optional<UploadRecord>{};
+    }
+    return std::optional<UploadRecord>{
+        UploadRecord{id, stmt->column_int(0), column_time(*stmt, 1), column_time(*stmt, 2)}};
+}
+
+Result<void> SqliteUploadTable::create(const UploadRecord& upload) {
+    auto stmt = db_.prepare(
+        "INSERT INTO uploads (id, repo_id, started_at, updated_at) VALUES (?1, ?2, ?3, ?4)");
+    if (!stmt) {
+        return stmt.error();
+    }
+    if (auto done = stmt->bind(1, upload.id.str())
+                        .bind(2, std::int64_t{upload.repo_id})
+                        .bind(3, to_unix_millis(upload.started_at))
+                        .bind(4, to_unix_millis(upload.updated_at))
+                        .run();
+        !done) {
+        Error error = std::move(done).error();
+        if (is_unique_violation(error)) {  // ids are random UUIDs: a repeat is a bug upstream
+            return Error{Errc::internal, fmt::format("upload {} already exists", upload.id.str())};
+        }
+        return map_foreign_key(std::move(error), Errc::name_unknown,
+                               fmt::format("no repository with id {}", upload.repo_id));
+    }
+    return ok();
+}
+
+Result<void> SqliteUploadTable::touch(const model::UploadId& id, TimePoint now) {
+    auto stmt = db_.prepare("UPDATE uploads SET updated_at = ?2 WHERE id = ?1");
+    if (!stmt) {
+        return stmt.error();
+    }
+    if (auto done = stmt->bind(1, id.str()).bind(2, to_unix_millis(now)).run(); !done) {
+        return done;
+    }
+    if (db_.changes() == 0) {
+        return Error{Errc::blob_upload_unknown, fmt::format("no upload {}", id.str())};
+    }
+    return ok();
+}
+
+Result<bool> SqliteUploadTable::remove(const model::UploadId& id) {
+    auto stmt = db_.prepare("DELETE FROM uploads WHERE id = ?1");
+    if (!stmt) {
+        return stmt.error();
+    }
+    if (auto done = stmt->bind(1, id.str()).run(); !done) {
+        return done.error();
+    }
+    return db_.changes() > 0;
+}
+
+}  // namespace wharf::storage::sqlite

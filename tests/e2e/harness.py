@@ -1,0 +1,267 @@
+"""Process plumbing shared by the end-to-end tests: the server under test and client tools.
+
+Target (env WHARF_E2E_TARGET):
+  wharf      (default) `$WHARF_BIN serve --listen 127.0.0.1:0 --data DIR`
+             (WHARF_BIN defaults to <repo>/build/wharf)
+  reference  Debian's docker-registry (CNCF distribution 2.8), to validate the tests
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from regclient import RegistryClient
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+TARGET = os.environ.get("WHARF_E2E_TARGET", "wharf").strip().lower()
+WHARF_BIN = os.environ.get("WHARF_BIN", str(REPO_ROOT / "build" / "wharf"))
+START_TIMEOUT = 20.0
+STOP_TIMEOUT = 10.0
+LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+
+# Servers started and not yet stopped; conftest kills leftovers at session end.
+live_servers: list["Server"] = []
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+class Server:
+    """A registry process on 127.0.0.1 over a data directory that outlives restarts."""
+
+    def __init__(self, data_dir: Path, log_dir: Path, kind: str = TARGET):
+        self.kind = kind
+        self.data_dir = Path(data_dir)
+        self.log_dir = Path(log_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.stderr_path = self.log_dir / "server.stderr.log"
+        self.stdout_path = self.log_dir / "server.stdout.log"
+        self.proc: subprocess.Popen | None = None
+        self.port: int | None = None
+        self.starts = 0
+        self.problems: list[str] = []  # contract breaches seen by the fixture itself
+        self.exit_codes: list[int] = []
+
+    # ---- addresses
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}"
+
+    def client(self, timeout: float = 30.0) -> RegistryClient:
+        return RegistryClient(self.url, timeout)
+
+    # ---- lifecycle
+    def start(self, port: int | None = None):
+        """Starts the server; on a restart it listens on the same port again, so the
+        Location URLs a client holds stay valid."""
+        assert self.proc is None, "already running"
+        if port is None:
+            port = self.port or 0
+        self.starts += 1
+        if self.kind == "reference":
+            self._start_reference(port or free_port())
+        else:
+            self._start_wharf(port)
+        live_servers.append(self)
+
+    def _open_logs(self):
+        banner = f"\n===== start #{self.starts} at {time.strftime('%H:%M:%S')} =====\n".encode()
+        out = open(self.stdout_path, "ab")
+        err = open(self.stderr_path, "ab")
+        out.write(banner)
+        err.write(banner)
+        out.flush()
+        err.flush()
+        return out, err, err.tell()
+
+    def _start_wharf(self, port: int):
+        if not (os.path.isfile(WHARF_BIN) and os.access(WHARF_BIN, os.X_OK)):
+            raise ServerError(f"wharf binary not found at {WHARF_BIN} (build it, set WHARF_BIN, "
+                              "or run against the reference: WHARF_E2E_TARGET=reference)")
+        out, err, offset = self._open_logs()
+        cmd = [WHARF_BIN, "serve", "--listen", f"127.0.0.1:{port}", "--data", str(self.data_dir)]
+        # Own session: kill9() and stop() signal the whole group, helpers included.
+        self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        out.close()
+        err.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            text = self._read_from(self.stderr_path, offset)
+            m = LISTENING.search(text)
+            if m:
+                self.port = int(m.group(1))
+                break
+            if self.proc.poll() is not None:
+                code = self.proc.returncode
+                self.proc = None
+                raise ServerError(f"{' '.join(cmd)} exited with {code} before listening; "
+                                  f"stderr:\n{text[-3000:]}")
+            if time.monotonic() > deadline:
+                self.kill9()
+                raise ServerError(f"no 'listening on http://127.0.0.1:<port>' line on stderr "
+                                  f"within {START_TIMEOUT}s; stderr:\n{text[-3000:]}")
+            time.sleep(0.02)
+        if port and self.port != port:
+            self.problems.append(f"asked to listen on {port}, listens on {self.port}")
+        self._wait_v2()
+
+    def _start_reference(self, port: int):
+        config = self.log_dir / "config.yml"
+        # A fixed http.secret: upload state tokens must survive restarts.
+        config.write_text(f"""version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: {self.data_dir}
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: 127.0.0.1:{port}
+  secret: wharf-e2e-fixed-secret
+""")
+        out, err, offset = self._open_logs()
+        self.proc = subprocess.Popen(["docker-registry", "serve", str(config)],
+                                     stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        out.close()
+        err.close()
+        self.port = port
+        self._wait_v2()
+
+    def _wait_v2(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                code = self.proc.returncode
+                self.proc = None
+                raise ServerError(f"server exited with {code} while starting; stderr:\n"
+                                  f"{self.stderr_tail()}")
+            try:
+                r = requests.get(self.url + "/v2/", timeout=2)
+                if r.status_code == 200:
+                    return
+                last = f"GET /v2/ -> {r.status_code}"
+            except requests.RequestException as e:
+                last = repr(e)
+            time.sleep(0.05)
+        self.kill9()
+        raise ServerError(f"/v2/ did not answer 200 within {START_TIMEOUT}s ({last})")
+
+    def stop(self) -> int | None:
+        """SIGTERM and wait; a server that ignores it is killed and the breach recorded."""
+        if self.proc is None:
+            return None
+        proc = self.proc
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.problems.append(f"did not exit within {STOP_TIMEOUT}s of SIGTERM")
+                proc.kill()
+                proc.wait()
+        self._kill_group(proc)
+        self._forget(proc)
+        return proc.returncode
+
+    def kill9(self):
+        if self.proc is None:
+            return
+        proc = self.proc
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        self._kill_group(proc)
+        self._forget(proc)
+
+    @staticmethod
+    def _kill_group(proc):
+        """Whatever the server left in its process group (its pid is the group id)."""
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def _forget(self, proc):
+        self.exit_codes.append(proc.returncode)
+        self.proc = None
+        if self in live_servers:
+            live_servers.remove(self)
+
+    def restart(self, kill: bool = False):
+        """Stops (SIGTERM, or SIGKILL with kill=True) and starts on the same port."""
+        if kill:
+            self.kill9()
+        else:
+            self.stop()
+        self.start(self.port)
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    # ---- logs
+    @staticmethod
+    def _read_from(path: Path, offset: int) -> str:
+        try:
+            with open(path, "rb") as f:
+                f.seek(offset)
+                return f.read().decode("utf-8", "replace")
+        except FileNotFoundError:
+            return ""
+
+    def stderr_tail(self, n: int = 4000) -> str:
+        return self._read_from(self.stderr_path, 0)[-n:]
+
+    def stdout_tail(self, n: int = 2000) -> str:
+        return self._read_from(self.stdout_path, 0)[-n:]
+
+
+def run(cmd: list[str], *, env: dict | None = None, timeout: float = 120, check: bool = True,
+        input: bytes | None = None) -> subprocess.CompletedProcess:
+    """Runs a client command; a failure shows the command, exit code and both outputs."""
+    try:
+        p = subprocess.run(cmd, env=env, timeout=timeout, capture_output=True, input=input,
+                           stdin=None if input is not None else subprocess.DEVNULL)
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(f"timed out after {timeout}s: {' '.join(cmd)}\n"
+                             f"stdout: {(e.stdout or b'')[-2000:]!r}\n"
+                             f"stderr: {(e.stderr or b'')[-2000:]!r}")
+    if check and p.returncode != 0:
+        raise AssertionError(
+            f"exit {p.returncode}: {' '.join(cmd)}\n"
+            f"stdout: {p.stdout.decode('utf-8', 'replace')[-3000:]}\n"
+            f"stderr: {p.stderr.decode('utf-8', 'replace')[-3000:]}")
+    return p
+
+
+def short_tempdir(prefix: str) -> Path:
+    """A short path under /tmp (unix socket paths are limited to 108 bytes)."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
