@@ -5,7 +5,7 @@ namespace {
 
 class BlobBody final : public http::BodySource {
 public:
-    explicit BlobBody(std::unique_ptr<storage::BlobReader> reader) : reader_(std::move(reader)) {}
+    explicit BlobBody(std::unique_ptr<registry::BlobReader> reader) : reader_(std::move(reader)) {}
     std::uint64_t length() const noexcept override { return reader_->length(); }
     Result<std::size_t> read(std::span<std::byte> out) override { return reader_->read(out); }
     std::optional<http::FileRegion> file_region() const override {
@@ -17,12 +17,12 @@ public:
     }
 
 private:
-    std::unique_ptr<storage::BlobReader> reader_;
+    std::unique_ptr<registry::BlobReader> reader_;
 };
 
 }  // namespace
 
-std::unique_ptr<http::BodySource> make_blob_body(std::unique_ptr<storage::BlobReader> reader) {
+std::unique_ptr<http::BodySource> make_blob_body(std::unique_ptr<registry::BlobReader> reader) {
     return std::make_unique<BlobBody>(std::move(reader));
 }
 

@@ -8,6 +8,9 @@
 
 namespace wharf::registry {
 
+// Adapters stream blobs through this interface without depending on storage themselves.
+using BlobReader = storage::BlobReader;
+
 struct BlobRead {
     storage::BlobInfo info;                       // the whole blob
     std::optional<model::ByteSpan> span;          // the part being sent, when a Range was asked
