@@ -59,6 +59,8 @@ WHARF_BIN = os.environ.get("WHARF_BIN") or "/work/main/build/wharf"
 # Development aid: run the reference registry in both slots to validate the harness.
 SELFTEST = os.environ.get("BENCH_SELFTEST", "") not in ("", "0")
 KEEP = os.environ.get("BENCH_KEEP", "") not in ("", "0")
+# Both servers log errors only and no access log by default; 1: both write access logs (to a file).
+ACCESS_LOG = os.environ.get("BENCH_ACCESS_LOG", "") not in ("", "0")
 RESULTS = os.environ.get("BENCH_RESULTS") or "/tmp/wharf-bench-%s.json" % time.strftime("%Y%m%d-%H%M%S")
 
 SERVER_CORE = "0"
@@ -242,15 +244,22 @@ class Server:
 
     def command(self, datadir, port):
         if self.kind == "wharf":
-            return [self.binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data", datadir]
+            args = [self.binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data", datadir]
+            if not ACCESS_LOG:
+                # as quiet as the reference: no access log, log level error
+                cfg = os.path.join(self.workdir, "wharf.toml")
+                with open(cfg, "w") as f:
+                    f.write("[server]\naccess_log = false\n\n[log]\nlevel = \"error\"\n")
+                args += ["--config", cfg]
+            return args
         cfg = os.path.join(self.workdir, "config-%d.yml" % port)
         with open(cfg, "w") as f:
             f.write(
                 "version: 0.1\n"
-                "log:\n  level: error\n  accesslog:\n    disabled: true\n"
+                "log:\n  level: error\n  accesslog:\n    disabled: %s\n"
                 "storage:\n  filesystem:\n    rootdirectory: %s\n  delete:\n    enabled: true\n"
                 "  cache:\n    blobdescriptor: inmemory\n"
-                "http:\n  addr: 127.0.0.1:%d\n" % (datadir, port)
+                "http:\n  addr: 127.0.0.1:%d\n" % ("false" if ACCESS_LOG else "true", datadir, port)
             )
         return [self.binary, "serve", cfg]
 
@@ -382,7 +391,7 @@ class BigBlob:
             f.write(b"\0" * self.TAIL)
         self.prefix_hash = h
         self.fd = os.open(path, os.O_RDWR)
-        self.tail = b""
+        self.tail = b"\0" * self.TAIL
         self.digest = None
 
     def renew(self):
@@ -471,12 +480,16 @@ def push_big(srv, blob, mode, repo="bench/big"):
 
 
 def pull_big(srv, blob, repo="bench/big"):
-    conn = srv.conn(timeout=300)
+    return pull(srv.conn(timeout=300), "/v2/%s/blobs/%s" % (repo, blob.digest), blob)
+
+
+def pull(conn, path, blob):
+    """GETs path into a 1 MiB buffer; checks the length and the last bytes; returns MB/s."""
     buf = bytearray(1 << 20)
     mv = memoryview(buf)
     try:
         t0 = time.perf_counter()
-        conn.putrequest("GET", "/v2/%s/blobs/%s" % (repo, blob.digest), skip_accept_encoding=True)
+        conn.putrequest("GET", path, skip_accept_encoding=True)
         conn.endheaders()
         r = conn.getresponse()
         if r.status != 200:
@@ -605,6 +618,16 @@ def check_deadline(what):
 # ---------------------------------------------------------------- ceilings
 
 
+def wait_port(port):
+    for _ in range(500):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.01)
+    raise RuntimeError("nothing listens on port %d" % port)
+
+
 def ceilings(work, blob):
     log("== ceilings of this machine (server side pinned to core %s, senders/load on core %d)" % (SERVER_CORE, CLIENT_CORE))
     secs = "1" if QUICK else "3"
@@ -636,16 +659,23 @@ def ceilings(work, blob):
         log("   loopback TCP %.0f MB/s; ideal push without fsync %.0f MB/s; ideal push (recv + SHA-256 + write + fsync)"
             " %.0f MB/s" % (CEIL["loopback"][-1], CEIL["ideal_push_nosync"][-1], CEIL["ideal_push"][-1]))
 
+    # Pull ceiling: a sendfile(2) server and the very client the pull workload uses.
+    zp = free_port()
+    z = spawn(taskset_server([tool("zero_http"), str(zp), blob.path]), stderr=subprocess.DEVNULL)
+    try:
+        wait_port(zp)
+        for rep in range(max(1, ROUNDS)):
+            CEIL.setdefault("ideal_pull", []).append(
+                pull(http.client.HTTPConnection("127.0.0.1", zp, timeout=300), "/blob", blob))
+        log("   ideal pull (sendfile server, the bench's own pull client) %.0f MB/s" % med(CEIL["ideal_pull"]))
+    finally:
+        kill(z)
+
     zp = free_port()
     z = spawn(taskset_server([tool("zero_http"), str(zp)]), stderr=subprocess.DEVNULL)
     try:
         url = "http://127.0.0.1:%d/" % zp
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", zp), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.01)
+        wait_port(zp)
         script = wrk_script(work, "zero", "GET")
         for c in (1, 64, 256):
             r = run_wrk(url, c, WRK_SECONDS_C1 if c == 1 else WRK_SECONDS, script)
@@ -1068,6 +1098,8 @@ def report(have_wharf):
         log("  %-58s %10s MB/s" % ("ideal push without the fsync (CPU-side limit)", fmt(med(CEIL["ideal_push_nosync"]))))
     if "ideal_push" in CEIL:
         log("  %-58s %10s MB/s" % ("ideal push: recv + SHA-256 + write + fsync, no HTTP", fmt(med(CEIL["ideal_push"]))))
+    if "ideal_pull" in CEIL:
+        log("  %-58s %10s MB/s" % ("ideal pull: sendfile server, the bench's pull client", fmt(med(CEIL["ideal_pull"]))))
     for c in (1, 64, 256):
         rs = CEIL.get("zero_wrk_c%d" % c)
         if rs:
@@ -1168,7 +1200,12 @@ def main():
         t0 = time.perf_counter()
         blob = BigBlob(os.path.join(work, "blob.bin"), BLOB_SIZE)
         log("   %d MiB random blob written in %.1fs" % (BLOB_MB, time.perf_counter() - t0))
-        ceilings(work, blob)
+        try:
+            ceilings(work, blob)
+        except (Interrupted, KeyboardInterrupt):
+            raise
+        except Exception as e:  # noqa: BLE001
+            error("machine", "ceilings", "%s: %s" % (type(e).__name__, e))
 
         if have_wharf:
             wbin = REF_BIN if SELFTEST else WHARF_BIN

@@ -103,6 +103,23 @@ std::optional<Hasher> Hasher::import_state(std::string_view state) {
     void* ctx = kind == '2' ? static_cast<void*>(&h.state_->sha256)
                             : static_cast<void*>(&h.state_->sha512);
     std::memcpy(ctx, state.data() + head, ctx_size);
+    // The snapshot comes from disk: check every field OpenSSL indexes with before trusting it,
+    // so a corrupt or crafted file is refused instead of writing out of bounds on update().
+    const std::uint64_t bits = h.total_ * 8;
+    if (kind == '2') {
+        const auto& c = h.state_->sha256;
+        const std::uint64_t counted = (static_cast<std::uint64_t>(c.Nh) << 32) | c.Nl;
+        if (c.num >= SHA256_CBLOCK || c.md_len != SHA256_DIGEST_LENGTH || counted != bits ||
+            c.num != h.total_ % SHA256_CBLOCK || (h.total_ >> 61) != 0) {
+            return std::nullopt;
+        }
+    } else {
+        const auto& c = h.state_->sha512;
+        if (c.num >= SHA512_CBLOCK || c.md_len != SHA512_DIGEST_LENGTH || c.Nl != bits ||
+            c.Nh != (h.total_ >> 61) || c.num != h.total_ % SHA512_CBLOCK) {
+            return std::nullopt;
+        }
+    }
     return h;
 }
 

@@ -32,25 +32,26 @@ public:
             return ok();
         }
         if constexpr (std::is_same_v<T, bool>) {
-            if (auto v = node->value<bool>()) {
-                out = *v;
+            if (const auto* v = node->as_boolean()) {
+                out = v->get();
                 return ok();
             }
             return wrong_type(key, *node, "true or false");
         } else if constexpr (std::is_integral_v<T>) {
-            if (auto v = node->value<std::int64_t>()) {
-                if (*v < 0 || static_cast<std::uint64_t>(*v) >
-                                  static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
+            if (const auto* integer = node->as_integer()) {
+                const std::int64_t v = integer->get();
+                if (v < 0 || static_cast<std::uint64_t>(v) >
+                                 static_cast<std::uint64_t>(std::numeric_limits<T>::max())) {
                     return config_error(fmt::format("{}: {}{} = {} is out of range",
-                                                    where(*node, source_), prefix_, key, *v));
+                                                    where(*node, source_), prefix_, key, v));
                 }
-                out = static_cast<T>(*v);
+                out = static_cast<T>(v);
                 return ok();
             }
             return wrong_type(key, *node, "a whole number");
         } else {
-            if (auto v = node->value<std::string>()) {
-                out = T(*v);
+            if (const auto* v = node->as_string()) {
+                out = T(v->get());
                 return ok();
             }
             return wrong_type(key, *node, "a string");
