@@ -7,7 +7,7 @@
 //       "port N"), accepts one connection, reads it to EOF in 1 MiB buffers,
 //       hashes every byte with OpenSSL EVP SHA-256, writes it to <outfile> and
 //       fsyncs at the end. Prints one JSON line: bytes, seconds (first accept to
-//       fsync done), MB/s (10^6 bytes), digest.
+//       fsync done), MB/s (10^6 bytes), the receiver's CPU seconds, digest.
 //       --nohash --nowrite together measure plain loopback TCP throughput;
 //       --nosync leaves out the fsync (the CPU-side limit, without the disk).
 //   ideal_push send <host> <port> <file>
@@ -20,6 +20,7 @@
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
 #include <sys/sendfile.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -126,8 +127,12 @@ int recv_main(int port, const char* outfile, bool hash, bool write_file, bool sy
     ::close(s);
     ::close(ls);
     double secs = std::chrono::duration<double>(t1 - t0).count();
-    std::printf("{\"bytes\": %llu, \"seconds\": %.6f, \"mbps\": %.1f, \"digest\": \"%s\"}\n", total, secs,
-                static_cast<double>(total) / secs / 1e6, hex.c_str());
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    double cpu = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                 static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+    std::printf("{\"bytes\": %llu, \"seconds\": %.6f, \"mbps\": %.1f, \"cpu_seconds\": %.3f, \"digest\": \"%s\"}\n",
+                total, secs, static_cast<double>(total) / secs / 1e6, cpu, hex.c_str());
     return 0;
 }
 

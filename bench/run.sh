@@ -10,7 +10,7 @@
 #   BENCH_ROUNDS     rounds, A B A B ... (default 3; quick 1)
 #   BENCH_BLOB_MB    blob size in MiB for push/pull (default 1024; quick 64)
 #   BENCH_QUICK=1    small sizes and short durations
-#   BENCH_WRK_SECONDS / BENCH_WRK_SECONDS_C1 / BENCH_PUT_SECONDS   load durations (10 / 5 / 10)
+#   BENCH_WRK_SECONDS / BENCH_WRK_SECONDS_C1 / BENCH_PUT_SECONDS   load durations (8 / 4 / 10)
 #   BENCH_TAGS       tags in the tags/list repository (default 10000; quick 2000)
 #   BENCH_TMPDIR     where data goes (default: $TMPDIR or /tmp); needs ~ 2 x rounds x 3 x blob size free
 #   BENCH_RESULTS    raw samples as JSON (default /tmp/wharf-bench-<time>.json)

@@ -3,6 +3,7 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include "common/hash.hpp"
 
+#include <openssl/opensslv.h>
 #include <openssl/sha.h>
 
 #include <cstring>
@@ -75,8 +76,15 @@ std::string Hasher::hex() const {
     return to_hex(out, SHA512_DIGEST_LENGTH);
 }
 
+// The raw OpenSSL context layout is only meaningful to the same OpenSSL build on the same
+// architecture; a snapshot from another one is refused (the caller re-hashes instead).
+constexpr std::uint64_t kLayoutStamp =
+    (static_cast<std::uint64_t>(OPENSSL_VERSION_NUMBER) << 16) ^ (sizeof(void*) << 8) ^
+    sizeof(SHA512_CTX);
+
 std::string Hasher::export_state() const {
     std::string out(kStateMagic, sizeof kStateMagic);
+    out.append(reinterpret_cast<const char*>(&kLayoutStamp), sizeof kLayoutStamp);
     out.push_back(algorithm_ == HashAlgorithm::sha256 ? '2' : '5');
     out.append(reinterpret_cast<const char*>(&total_), sizeof total_);
     if (algorithm_ == HashAlgorithm::sha256) {
@@ -88,8 +96,17 @@ std::string Hasher::export_state() const {
 }
 
 std::optional<Hasher> Hasher::import_state(std::string_view state) {
+    if (state.size() < sizeof kStateMagic + sizeof kLayoutStamp ||
+        std::memcmp(state.data(), kStateMagic, sizeof kStateMagic) != 0 ||
+        std::memcmp(state.data() + sizeof kStateMagic, &kLayoutStamp, sizeof kLayoutStamp) != 0) {
+        return std::nullopt;
+    }
+    // From here on, offsets are as if the stamp were not there.
+    std::string unstamped(kStateMagic, sizeof kStateMagic);
+    unstamped.append(state.substr(sizeof kStateMagic + sizeof kLayoutStamp));
+    state = unstamped;
     constexpr std::size_t head = sizeof kStateMagic + 1 + sizeof(std::uint64_t);
-    if (state.size() < head || std::memcmp(state.data(), kStateMagic, sizeof kStateMagic) != 0) {
+    if (state.size() < head) {
         return std::nullopt;
     }
     const char kind = state[sizeof kStateMagic];

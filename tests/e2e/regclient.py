@@ -156,7 +156,7 @@ def error_codes(r: requests.Response) -> list[str]:
     try:
         doc = r.json()
     except ValueError:
-        raise AssertionError(f"error body is not JSON: {describe(r)}")
+        raise AssertionError(f"error body is not JSON: {describe(r)}") from None
     assert isinstance(doc, dict) and isinstance(doc.get("errors"), list) and doc["errors"], \
         f"error body is not {{\"errors\":[...]}}: {describe(r)}"
     for e in doc["errors"]:

@@ -405,6 +405,54 @@ def test_cancel_upload(client):
     assert client.head(f"/v2/{REPO}/blobs/{images.sha256(b'y' * 10)}").status_code == 404
 
 
+def test_empty_blob(client):
+    digest = client.upload_monolithic(REPO, b"")
+    assert digest == images.sha256(b"")
+    r = client.get(f"/v2/{REPO}/blobs/{digest}")
+    assert r.status_code == 200 and r.content == b"", describe(r)
+    assert r.headers.get("Docker-Content-Digest") == digest, describe(r)
+
+
+def test_streamed_patches_without_content_range(client):
+    data = b"streamed " * 5000
+    r = client.start_upload(REPO)
+    loc = client.location(r)
+    for start in (0, 20000):
+        piece = data[start:start + 20000]
+        r = client.patch(loc, data=piece, headers={"Content-Type": OCTET})
+        assert r.status_code == 202, describe(r, "PATCH without Content-Range")
+        assert r.headers.get("Range") == f"0-{min(start + 20000, len(data)) - 1}", describe(r)
+        loc = client.location(r)
+    r = client.put(add_query(loc, digest=images.sha256(data[:40000])))
+    assert r.status_code == 201, describe(r)
+    assert client.get(f"/v2/{REPO}/blobs/{images.sha256(data[:40000])}").content == data[:40000]
+
+
+def test_last_chunk_in_closing_put(client):
+    data = bytes(range(256)) * 100
+    r = client.start_upload(REPO)
+    r = client.patch(client.location(r), data=data[:10000],
+                     headers={"Content-Type": OCTET, "Content-Range": "0-9999"})
+    assert r.status_code == 202, describe(r)
+    r = client.put(add_query(client.location(r), digest=images.sha256(data)), data=data[10000:],
+                   headers={"Content-Type": OCTET,
+                            "Content-Range": f"10000-{len(data) - 1}"})
+    assert r.status_code == 201, describe(r, "closing PUT carrying the last chunk")
+    assert client.get(f"/v2/{REPO}/blobs/{images.sha256(data)}").content == data
+
+
+@pytest.mark.not_on_reference("distribution's router answers 404 text/plain for such tags")
+@pytest.mark.parametrize("tag", [".hidden", "-dash", "a" * 129, "tag+plus"])
+def test_tag_invalid(client, tag):
+    img = small_image()
+    for blob in img.blobs:
+        client.push_blob(REPO, blob.data)
+    r = client.put_manifest(REPO, tag, img.manifest, img.media_type)
+    assert_error(r, (400, 404), ("TAG_INVALID", "MANIFEST_INVALID", "NAME_INVALID"),
+                 f"PUT manifest under the tag {tag!r}")
+    assert client.get_manifest(REPO, img.digest).status_code == 404
+
+
 # ----------------------------------------------------------------------------- mount
 
 def test_cross_repository_mount(client):
