@@ -8,8 +8,11 @@ JOBS       ?= $(shell nproc)
 LISTEN     ?= 127.0.0.1:5000
 DATA       ?= ./var
 FUZZ_SECONDS ?= 20
+# Debian's interpreter: its pytest and boto3 come from Debian packages (a pyenv python on PATH has
+# neither).
+PYTHON     ?= /usr/bin/python3
 
-.PHONY: all deps test-deps build serve test unit e2e asan fuzz lint bench clean
+.PHONY: all deps test-deps build serve test unit e2e asan fuzz lint bench docs clean
 
 all: build
 
@@ -34,7 +37,7 @@ unit:
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 e2e:
-	WHARF_BIN=$(CURDIR)/$(BUILD)/wharf python3 -m pytest -q tests/e2e
+	WHARF_BIN=$(CURDIR)/$(BUILD)/wharf $(PYTHON) -m pytest -q tests/e2e
 
 # Unit, conformance and fuzz-replay tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan: test-deps
@@ -58,12 +61,17 @@ fuzz: test-deps
 	done
 
 lint:
-	@python3 scripts/check_layers.py
+	@$(PYTHON) scripts/check_layers.py
 
 bench:
 	@scripts/install-deps.sh bench
 	@$(MAKE) --no-print-directory build
 	WHARF_BIN=$(CURDIR)/$(BUILD)/wharf bench/run.sh
+
+docs: build
+	@mkdir -p docs/spec
+	$(BUILD)/gen_docs errors > docs/errors.md
+	$(BUILD)/gen_docs oci > docs/spec/oci.md
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -294,6 +294,9 @@ class Server:
                 pass
             time.sleep(0.0005)
 
+    def pid(self):
+        return self.proc.pid if self.proc is not None else -1
+
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
 
@@ -681,10 +684,14 @@ def ceilings(work, blob):
         wait_port(zp)
         script = wrk_script(work, "zero", "GET")
         for c in (1, 64, 256):
+            cpu0 = cpu_seconds(z.pid)
             r = run_wrk(url, c, WRK_SECONDS_C1 if c == 1 else WRK_SECONDS, script)
+            cpu1 = cpu_seconds(z.pid)
+            if cpu0 is not None and cpu1 is not None and r["requests"]:
+                r["cpu_us_per_req"] = (cpu1 - cpu0) / r["requests"] * 1e6
             CEIL.setdefault("zero_wrk_c%d" % c, []).append(r)
-            log("   zero-work HTTP server, wrk c=%d: %.0f req/s, p50 %.0f us, p99 %.0f us"
-                % (c, r["rps"], r["p50_us"], r["p99_us"]))
+            log("   zero-work HTTP server, wrk c=%d: %.0f req/s, p50 %.0f us, p99 %.0f us, server CPU %.1f us/req"
+                % (c, r["rps"], r["p50_us"], r["p99_us"], r.get("cpu_us_per_req", 0)))
         r = run_loadgen(url, 64, WRK_SECONDS_C1, "GET")
         CEIL.setdefault("zero_loadgen_c64", []).append(r)
         log("   zero-work HTTP server, loadgen c=64 (HEAD tool calibration): %.0f req/s, p99 %.0f us"
@@ -848,7 +855,7 @@ def step(srv, key, fn):
 def session(srv, rnd, blob, work, fx, seeded):
     label = srv.label
     log("-- round %d: %s (%s) [%.0fs elapsed, load %s]" % (rnd + 1, label, srv.binary, elapsed(), loadavg()))
-    srv.start()
+    record(label, "startup_data", srv.start() * 1000)
     pid = srv.proc.pid
     time.sleep(0.5)
     record(label, "rss_idle", tree_rss(pid, "VmRSS"))
@@ -862,9 +869,9 @@ def session(srv, rnd, blob, work, fx, seeded):
     for mode, key in (("monolithic", "push monolithic PUT"), ("streamed", "push POST+streamed PATCH+PUT"),
                       ("chunked", "push %d MiB Content-Range chunks" % CHUNK_MB)):
         os.sync()
-        cpu0 = cpu_seconds(pid)
+        cpu0 = cpu_seconds(srv.pid())
         v = step(srv, key, lambda: push_big(srv, blob, mode))
-        cpu1 = cpu_seconds(pid)
+        cpu1 = cpu_seconds(srv.pid())
         if v is not None:
             record(label, key, v)
             if cpu0 is not None and cpu1 is not None:
@@ -886,7 +893,7 @@ def session(srv, rnd, blob, work, fx, seeded):
         for c in CONNS:
             key = "%s c=%d" % (name, c)
             seconds = WRK_SECONDS_C1 if c == 1 else WRK_SECONDS
-            sampler = RssSampler(pid) if c == max(CONNS) and name == LOAD_KEYS[0][0] else None
+            sampler = RssSampler(srv.pid()) if c == max(CONNS) and name == LOAD_KEYS[0][0] else None
             if sampler:
                 sampler.start()
             if method == "HEAD":
@@ -894,9 +901,9 @@ def session(srv, rnd, blob, work, fx, seeded):
             else:
                 script = wrk_script(work, "get", method, headers)
                 fn = lambda: run_wrk(srv.url(path), c, seconds, script)  # noqa: E731
-            cpu0 = cpu_seconds(pid)
+            cpu0 = cpu_seconds(srv.pid())
             r = step(srv, key, fn)
-            cpu1 = cpu_seconds(pid)
+            cpu1 = cpu_seconds(srv.pid())
             if r is not None and cpu0 is not None and cpu1 is not None and r["requests"]:
                 r["cpu_us_per_req"] = (cpu1 - cpu0) / r["requests"] * 1e6
             if sampler:
@@ -918,9 +925,9 @@ def session(srv, rnd, blob, work, fx, seeded):
         nonce = "%d%s%04x" % (rnd, label[0], random.randrange(1 << 16))
         script = put_script(work, label, nonce, fx)
         key = "manifest PUT c=%d" % PUT_CLIENTS
-        cpu0 = cpu_seconds(pid)
+        cpu0 = cpu_seconds(srv.pid())
         r = step(srv, key, lambda: run_wrk(srv.url("/v2/bench/puts/manifests/x"), PUT_CLIENTS, PUT_SECONDS, script))
-        cpu1 = cpu_seconds(pid)
+        cpu1 = cpu_seconds(srv.pid())
         if r is not None:
             if cpu0 is not None and cpu1 is not None and r["requests"]:
                 r["cpu_us_per_req"] = (cpu1 - cpu0) / r["requests"] * 1e6
@@ -975,9 +982,9 @@ def session(srv, rnd, blob, work, fx, seeded):
         others = max(0.0, (busy1 - busy0) - (own1 - own0)) / (wall1 - wall0) * 100
         record(label, "core0_others", others)
         log("    other processes used %.0f%% of core %s during this session" % (others, SERVER_CORE))
-    hwm = tree_rss(pid, "VmHWM")
+    hwm = tree_rss(srv.pid(), "VmHWM")
     record(label, "rss_hwm", hwm)
-    record(label, "rss_end", tree_rss(pid, "VmRSS"))
+    record(label, "rss_end", tree_rss(srv.pid(), "VmRSS"))
     if not srv.alive():
         error(label, "session", "server died; log tail:\n" + srv.log_tail())
     srv.stop()
@@ -1071,6 +1078,7 @@ def rows():
     out.append(("memory and start-up", "VmHWM over a session", "MiB", "rss_hwm", None, 1, False, None))
     out.append(("memory and start-up", "start-up to GET /v2/ 200", "ms", "startup", None, 1, False,
                 lambda v: (v < 100, "< 100")))
+    out.append(("memory and start-up", "start-up, data dir seeded", "ms", "startup_data", None, 1, False, None))
     out.append(("noise", "others' use of core %s" % SERVER_CORE, "%", "core0_others", None, 0, False, None))
     return out
 
@@ -1108,9 +1116,10 @@ def report(have_wharf):
     for c in (1, 64, 256):
         rs = CEIL.get("zero_wrk_c%d" % c)
         if rs:
-            log("  %-58s %10s req/s  p50 %s us  p99 %s us"
+            log("  %-58s %10s req/s  p50 %s us  p99 %s us  CPU %s us/req"
                 % ("zero-work HTTP server (one core), wrk c=%d" % c, fmt(med([r["rps"] for r in rs])),
-                   fmt(med([r["p50_us"] for r in rs])), fmt(med([r["p99_us"] for r in rs]))))
+                   fmt(med([r["p50_us"] for r in rs])), fmt(med([r["p99_us"] for r in rs])),
+                   fmt(med([r.get("cpu_us_per_req") for r in rs]), 1)))
     rs = CEIL.get("zero_loadgen_c64")
     if rs:
         log("  %-58s %10s req/s  (HEAD rows use loadgen)" % ("zero-work HTTP server, loadgen c=64", fmt(med([r["rps"] for r in rs]))))

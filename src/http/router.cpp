@@ -94,12 +94,11 @@ bool Router::bind(const Compiled& c, const std::vector<std::string_view>& path,
             return false;
         }
     }
+    // Empty segments ("a//b") stay in the value: the handler's grammar check then tells the
+    // client the name is invalid, which is more useful than "no such endpoint".
     std::string joined;
     for (std::size_t i = g; i < path.size() - suffix; ++i) {
-        if (path[i].empty()) {
-            return false;
-        }
-        if (!joined.empty()) {
+        if (i > g) {
             joined.push_back('/');
         }
         joined.append(path[i]);

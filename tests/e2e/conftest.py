@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import images
-from harness import TARGET, WHARF_BIN, Server, ServerError, live_servers
+from harness import TARGET, WHARF_BIN, ConfiguredServer, Server, ServerError, live_servers
 from regclient import RegistryClient
 
 if TARGET not in ("wharf", "reference"):
@@ -53,8 +53,9 @@ def pytest_sessionfinish(session, exitstatus):
         server.kill9()
 
 
-def _server_fixture(request, base: Path):
-    server = Server(base / "data", base / "logs")
+def _server_fixture(request, base: Path, server: Server | None = None):
+    if server is None:
+        server = Server(base / "data", base / "logs")
     try:
         server.start()
     except ServerError as e:
@@ -86,6 +87,34 @@ def registry(request, tmp_path):
 def shared_registry(request, tmp_path_factory):
     """One server for all tests of a module (tests must use their own repository names)."""
     yield from _server_fixture(request, tmp_path_factory.mktemp("shared-registry"))
+
+
+@pytest.fixture
+def start_registry(request, tmp_path):
+    """Factory: start_registry(config_toml, ca_file=None, name="wharf") starts
+    `wharf serve --config FILE` (a ConfiguredServer; https when the TOML enables [server.tls])
+    and returns it; each is stopped and checked at teardown exactly like `registry`."""
+    teardowns = []
+
+    def start(config_toml: str = "", *, ca_file: Path | None = None, name: str = "wharf",
+              extra_args=()) -> ConfiguredServer:
+        base = tmp_path / name
+        server = ConfiguredServer(base / "data", base / "logs", config_toml,
+                                  extra_args=extra_args, ca_file=ca_file)
+        gen = _server_fixture(request, base, server)
+        started = next(gen)
+        teardowns.append(gen)
+        return started
+
+    yield start
+    errors = []
+    for gen in reversed(teardowns):
+        try:
+            next(gen, None)
+        except BaseException as e:  # pytest.fail: report after stopping the others
+            errors.append(e)
+    if errors:
+        raise errors[0]
 
 
 @pytest.fixture

@@ -265,3 +265,172 @@ def run(cmd: list[str], *, env: dict | None = None, timeout: float = 120, check:
 def short_tempdir(prefix: str) -> Path:
     """A short path under /tmp (unix socket paths are limited to 108 bytes)."""
     return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+# ----------------------------------------------------------------------------- configured wharf
+
+LISTENING_ANY = re.compile(r"listening on (https?)://127\.0\.0\.1:(\d+)")
+
+
+class ConfiguredServer(Server):
+    """`wharf serve --config FILE --listen 127.0.0.1:0 --data DIR` with the TOML text given
+    (flags override the file), plus `extra_args`. When the config enables [server.tls] the
+    ready line says https; `ca_file` is then what requests verifies the server with."""
+
+    def __init__(self, data_dir: Path, log_dir: Path, config_toml: str = "", *,
+                 extra_args: tuple[str, ...] | list[str] = (), ca_file: Path | None = None):
+        super().__init__(data_dir, log_dir, kind="wharf")
+        self.config_path = self.log_dir / "wharf.toml"
+        self.config_path.write_text(config_toml)
+        self.extra_args = list(extra_args)
+        self.ca_file = ca_file
+        self.scheme = "http"
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://{self.host}"
+
+    @property
+    def verify(self):
+        return str(self.ca_file) if self.ca_file else True
+
+    def client(self, timeout: float = 30.0) -> RegistryClient:
+        c = RegistryClient(self.url, timeout)
+        c.session.verify = self.verify
+        # REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in the environment would override session.verify.
+        c.session.trust_env = False
+        return c
+
+    def _start_wharf(self, port: int):
+        if not (os.path.isfile(WHARF_BIN) and os.access(WHARF_BIN, os.X_OK)):
+            raise ServerError(f"wharf binary not found at {WHARF_BIN}")
+        out, err, offset = self._open_logs()
+        cmd = [WHARF_BIN, "serve", "--config", str(self.config_path),
+               "--listen", f"127.0.0.1:{port}", "--data", str(self.data_dir), *self.extra_args]
+        self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        out.close()
+        err.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            text = self._read_from(self.stderr_path, offset)
+            m = LISTENING_ANY.search(text)
+            if m:
+                self.scheme, self.port = m.group(1), int(m.group(2))
+                break
+            if self.proc.poll() is not None:
+                code = self.proc.returncode
+                self.proc = None
+                raise ServerError(f"{' '.join(cmd)} exited with {code} before listening; "
+                                  f"stderr:\n{text[-3000:]}")
+            if time.monotonic() > deadline:
+                self.kill9()
+                raise ServerError(f"no 'listening on http(s)://127.0.0.1:<port>' line on stderr "
+                                  f"within {START_TIMEOUT}s; stderr:\n{text[-3000:]}")
+            time.sleep(0.02)
+        if port and self.port != port:
+            self.problems.append(f"asked to listen on {port}, listens on {self.port}")
+        self._wait_v2()
+
+    def _wait_v2(self):
+        deadline = time.monotonic() + START_TIMEOUT
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                code = self.proc.returncode
+                self.proc = None
+                raise ServerError(f"server exited with {code} while starting; stderr:\n"
+                                  f"{self.stderr_tail()}")
+            try:
+                r = requests.get(self.url + "/v2/", timeout=2, verify=self.verify)
+                if r.status_code == 200:
+                    return
+                last = f"GET /v2/ -> {r.status_code}"
+            except requests.RequestException as e:
+                last = repr(e)
+            time.sleep(0.05)
+        self.kill9()
+        raise ServerError(f"/v2/ did not answer 200 within {START_TIMEOUT}s ({last})")
+
+    def access_log(self) -> list[dict]:
+        """The JSON access-log lines on stdout so far (start banners skipped)."""
+        import json
+        docs = []
+        for line in self._read_from(self.stdout_path, 0).splitlines():
+            if line.strip() and not line.startswith("====="):
+                docs.append(json.loads(line))
+        return docs
+
+
+class RawHttp:
+    """One TCP connection spoken to byte by byte, for what `requests` cannot do: partial heads,
+    stalled bodies, pipelining, waiting for `100 Continue`. Responses are parsed by
+    Content-Length (what wharf sends); `read_response` keeps bytes past one response for the
+    next."""
+
+    def __init__(self, port: int, timeout: float = 10.0):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+        self.buf = b""
+
+    def send(self, data: bytes):
+        self.sock.sendall(data)
+
+    def _fill(self) -> bool:
+        data = self.sock.recv(65536)
+        if not data:
+            return False
+        self.buf += data
+        return True
+
+    def read_head(self) -> tuple[int, str, dict[str, str]]:
+        """(status, status line, lower-cased headers) of the next response head."""
+        while b"\r\n\r\n" not in self.buf:
+            if not self._fill():
+                raise ConnectionError(f"closed before a complete response head: {self.buf!r}")
+        head, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return int(lines[0].split()[1]), lines[0], headers
+
+    def read_response(self, head_request: bool = False) -> tuple[int, dict[str, str], bytes]:
+        status, _, headers = self.read_head()
+        while 100 <= status < 200:  # interim responses
+            status, _, headers = self.read_head()
+        n = 0 if head_request or status in (204, 304) else int(headers.get("content-length", 0))
+        while len(self.buf) < n:
+            if not self._fill():
+                raise ConnectionError(f"closed after {len(self.buf)} of {n} body bytes")
+        body, self.buf = self.buf[:n], self.buf[n:]
+        return status, headers, body
+
+    def wait_closed(self, limit: float) -> tuple[bool, bytes]:
+        """Reads until the peer closes (True) or `limit` seconds pass (False); returns what
+        arrived meanwhile. A reset counts as closed."""
+        deadline = time.monotonic() + limit
+        got = b""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False, got
+            self.sock.settimeout(left)
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                return False, got
+            except (ConnectionResetError, BrokenPipeError):
+                return True, got
+            if not data:
+                return True, got
+            got += data
+
+    def close(self):
+        self.sock.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

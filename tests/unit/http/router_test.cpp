@@ -78,7 +78,8 @@ TEST(Router, MatchesGreedyNamesAndParams) {
         {Method::get, "/v2/manifests/x", "not_found", "", ""},
         {Method::del, "/v2/a/manifests/x",
          "method_not_allowed", "", ""},
-        {Method::get, "/v2//manifests/x", "not_found", "", ""},
+        {Method::get, "/v2//manifests/x", "manifest.get", "", "x"},
+        {Method::get, "/v2/a//b/manifests/x", "manifest.get", "a//b", "x"},
         {Method::get, "/v3/a/manifests/x", "not_found", "", ""},
     };
     for (const auto& c : cases) {

@@ -1,0 +1,13 @@
+# Fails when a generated document differs from what the code generates now (run `make docs`).
+foreach(pair "errors;docs/errors.md" "oci;docs/spec/oci.md")
+    list(GET pair 0 what)
+    list(GET pair 1 file)
+    execute_process(COMMAND ${GEN} ${what} OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+    if(NOT rc EQUAL 0)
+        message(FATAL_ERROR "gen_docs ${what} failed")
+    endif()
+    file(READ ${SRC}/${file} committed)
+    if(NOT generated STREQUAL committed)
+        message(FATAL_ERROR "${file} is out of date with the code: run `make docs`")
+    endif()
+endforeach()
