@@ -183,6 +183,56 @@ def test_trickled_request_head_is_closed_after_header_seconds(start_registry):
     assert took < 3.5, f"header_seconds=1: trickled head closed only after {took:.1f}s"
 
 
+def test_idle_keep_alive_connection_is_closed_after_idle_seconds(start_registry):
+    server = start_registry(timeouts(idle=1))
+    with RawHttp(server.port) as raw:
+        raw.send(GET_V2)
+        assert raw.read_response()[0] == 200
+        t0 = time.monotonic()
+        closed, got = raw.wait_closed(4)
+        took = time.monotonic() - t0
+    assert closed and took < 3.5, \
+        f"idle_seconds=1: an idle keep-alive connection still open after {took:.1f}s ({got!r})"
+    assert_serves(server, "after the idle close")
+
+
+def test_client_that_stops_reading_is_dropped_after_write_seconds(start_registry):
+    """max_connections=1 makes the stalled download's slot visible: 503 while it is held,
+    200 once write_seconds=1 has dropped it."""
+    server = start_registry("[server]\nmax_connections = 1\n" + timeouts(write=1))
+    c = server.client()
+    blob = images.pseudo_random("unread-download", 32 * 1024 * 1024)
+    digest = c.push_blob("limits/unread", blob)
+    c.session.close()
+    time.sleep(0.2)  # the server sees that connection go
+    with RawHttp(server.port) as raw:
+        raw.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        raw.send(f"GET /v2/limits/unread/blobs/{digest} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        time.sleep(0.3)
+        r = requests.get(server.url + "/v2/", timeout=5)
+        assert r.status_code == 503, \
+            f"max_connections=1 with a download in progress: GET /v2/ -> {r.status_code}"
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 5:
+            r = requests.get(server.url + "/v2/", timeout=5)
+            if r.status_code == 200:
+                break
+            time.sleep(0.2)
+        took = time.monotonic() - t0
+        assert r.status_code == 200, \
+            f"write_seconds=1: a client that stopped reading still holds its connection " \
+            f"{took:.1f}s later (GET /v2/ -> {r.status_code})"
+        # What the stalled client receives ends short: the server closed it.
+        raw.sock.settimeout(5)
+        got = 0
+        try:
+            while data := raw.sock.recv(1 << 20):
+                got += len(data)
+        except ConnectionResetError:
+            pass
+        assert got < len(blob), "the unread download completed although it was dropped"
+
+
 # ----------------------------------------------------------------------------- (d) stalled body
 
 def test_stalled_patch_body_is_ended_and_upload_stays_consistent(start_registry):
@@ -259,6 +309,20 @@ def test_pipelined_requests_answered_in_order(start_registry):
         status, headers, body = raw.read_response()
         assert status == 200, f"pipelined GET /v2/ (last): {status}"
         assert raw.buf == b"", f"bytes after the last pipelined response: {raw.buf[:100]!r}"
+
+        # A request with a body and the next request in one write: the body reader must not
+        # swallow the request after it.
+        path = upload_path(c, "limits/pipe")
+        chunk = images.pseudo_random("pipelined-patch", 70_000)
+        raw.send(f"PATCH {path} HTTP/1.1\r\n{host}Content-Type: {OCTET}\r\n"
+                 f"Content-Length: {len(chunk)}\r\nContent-Range: 0-{len(chunk) - 1}\r\n\r\n"
+                 .encode() + chunk + f"GET {path} HTTP/1.1\r\n{host}\r\n".encode())
+        status, headers, body = raw.read_response()
+        assert status == 202 and headers.get("range") == f"0-{len(chunk) - 1}", \
+            f"pipelined PATCH: {status} {headers} {body!r}"
+        status, headers, body = raw.read_response()
+        assert status == 204 and headers.get("range") == f"0-{len(chunk) - 1}", \
+            f"GET upload status pipelined after the PATCH body: {status} {headers} {body!r}"
 
 
 # ----------------------------------------------------------------------------- (f) keep-alive

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 import images
-from harness import run
+from harness import RawHttp, run
 from regclient import describe
 
 pytestmark = pytest.mark.not_on_reference("starts wharf with a TLS config file")
@@ -31,11 +31,14 @@ def tls_files(tmp_path_factory) -> tuple[Path, Path]:
     return cert, key
 
 
+def tls_config(tls_files, extra: str = "") -> str:
+    cert, key = tls_files
+    return extra + f'[server.tls]\ncertificate = "{cert}"\nprivate_key = "{key}"\n'
+
+
 @pytest.fixture
 def tls_registry(start_registry, tls_files):
-    cert, key = tls_files
-    server = start_registry(f'[server.tls]\ncertificate = "{cert}"\nprivate_key = "{key}"\n',
-                            ca_file=cert, name="tls")
+    server = start_registry(tls_config(tls_files), ca_file=tls_files[0], name="tls")
     assert server.scheme == "https", \
         f"TLS config but the ready line is not https: {server.stderr_tail(500)}"
     return server
@@ -127,6 +130,55 @@ def test_push_and_pull_over_tls_with_requests(tls_registry, busybox_image):
         assert r.status_code == 200, describe(r, "GET blob over TLS")
         assert images.sha256(r.content) == blob.digest, \
             f"blob {blob.digest} pulled over TLS hashes to {images.sha256(r.content)}"
+
+
+def test_large_blob_and_ranges_over_tls(tls_registry):
+    """Over TLS the body cannot go by sendfile: the copying path must frame it the same."""
+    c = tls_registry.client(timeout=60)
+    data = images.pseudo_random("tls-large", 12 * 1024 * 1024 + 123)
+    digest = c.push_blob("tls/large", data, "monolithic")
+    url = f"/v2/tls/large/blobs/{digest}"
+    r = c.get(url)
+    assert r.status_code == 200 and r.content == data, describe(r, "GET 12 MiB over TLS")
+    n = len(data)
+    for first, last in ((n - 1, n - 1), (5_000_000, 5_300_000), (0, 262_144)):
+        r = c.get(url, headers={"Range": f"bytes={first}-{last}"})
+        assert r.status_code == 206, describe(r, f"Range {first}-{last} over TLS")
+        assert r.headers.get("Content-Range") == f"bytes {first}-{last}/{n}", describe(r)
+        assert r.content == data[first:last + 1], f"Range {first}-{last} over TLS: wrong bytes"
+    # Keep-alive over TLS: the session still works after ranges (framing intact).
+    assert c.get("/v2/").status_code == 200
+
+
+def test_silent_client_on_tls_port_is_closed_after_header_seconds(start_registry, tls_files):
+    """A client that connects and never says hello (or never finishes its head after the
+    handshake) is dropped after header_seconds, like on plain HTTP."""
+    cert = tls_files[0]
+    server = start_registry(tls_config(tls_files, "[server.timeouts]\nheader_seconds = 1\n\n"),
+                            ca_file=cert, name="tls-timeout")
+    with RawHttp(server.port) as silent:
+        t0 = time.monotonic()
+        closed, _ = silent.wait_closed(4)
+        took = time.monotonic() - t0
+    assert closed and took < 3.5, \
+        f"header_seconds=1: a TLS client that never sent a ClientHello open after {took:.1f}s"
+
+    ctx = ssl.create_default_context(cafile=str(cert))
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as tcp:
+        with ctx.wrap_socket(tcp, server_hostname="127.0.0.1") as tls:
+            t0 = time.monotonic()
+            tls.sendall(b"GET /v2/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line
+            try:
+                got = tls.recv(4096)
+            except (ssl.SSLError, ConnectionResetError):
+                got = b""
+            except socket.timeout:
+                pytest.fail("header_seconds=1: an incomplete head over TLS still open after 5 s")
+            took = time.monotonic() - t0
+    assert got == b"" and took < 3.5, \
+        f"header_seconds=1: incomplete head over TLS: after {took:.1f}s got {got[:100]!r}"
+    r = requests.get(server.url + "/v2/", verify=str(cert), timeout=5)
+    assert r.status_code == 200
 
 
 @pytest.mark.skipif(shutil.which("skopeo") is None, reason="skopeo not installed")
