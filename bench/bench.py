@@ -559,7 +559,7 @@ def run_wrk(url, conns, seconds, script):
 
 
 def run_loadgen(url, conns, seconds, method="GET", headers=None):
-    args = [tool("loadgen"), "-c", str(conns), "-d", str(seconds), "-m", method]
+    args = [tool("loadgen"), "-c", str(conns), "-d", str(seconds), "-m", method, "-t", "5"]
     for k, v in (headers or {}).items():
         args += ["-H", "%s: %s" % (k, v)]
     out = run_tool(args + [url], timeout=seconds + 60)

@@ -6,7 +6,9 @@
 // requests/s, latency percentiles and status-class counts. It is calibrated
 // against wrk on bench/zero_http at the start of every run (see the ceilings).
 //
-//   loadgen -c CONNS -d SECONDS [-m METHOD] [-H 'Name: value']... http://127.0.0.1:PORT/path
+//   loadgen -c CONNS -d SECONDS [-m METHOD] [-t TIMEOUT_S] [-H 'Name: value']... http://127.0.0.1:PORT/path
+//
+// A response slower than TIMEOUT_S (default 5, as bench.py passes to wrk) counts as a timeout.
 //
 // Prints one JSON line. Single-threaded epoll; pin it with taskset.
 // Built by bench/run.sh with: g++ -O2 -std=c++20 loadgen.cpp
@@ -69,6 +71,7 @@ struct Options {
 Options opt;
 std::string request;
 bool head_request = false;
+uint64_t timeout_ns = 5000000000ull;  // a response slower than this counts as a timeout, as with wrk --timeout 5s
 int ep = -1;
 Stats st;
 bool stopping = false;
@@ -124,7 +127,7 @@ void complete(Conn& c) {
         st.lat_us10.push_back(static_cast<uint32_t>(std::min<uint64_t>(dt / 100, UINT32_MAX)));
         int k = c.status / 100;
         st.cls[(k >= 1 && k <= 5) ? k : 0]++;
-        if (dt > 2000000000ull) ++st.timeouts;
+        if (dt > timeout_ns) ++st.timeouts;
     }
     c.in_flight = false;
     c.sent = 0;
@@ -259,11 +262,12 @@ int main(int argc, char** argv) {
         if (a == "-c" && i + 1 < argc) opt.conns = std::atoi(argv[++i]);
         else if (a == "-d" && i + 1 < argc) opt.seconds = std::atof(argv[++i]);
         else if (a == "-m" && i + 1 < argc) opt.method = argv[++i];
+        else if (a == "-t" && i + 1 < argc) timeout_ns = static_cast<uint64_t>(std::atof(argv[++i]) * 1e9);
         else if (a == "-H" && i + 1 < argc) opt.headers.emplace_back(argv[++i]);
         else url = argv[i];
     }
     if (url.empty() || !parse_url(url) || opt.conns < 1) {
-        std::fprintf(stderr, "usage: loadgen -c CONNS -d SECONDS [-m METHOD] [-H 'Name: value']... http://HOST:PORT/path\n");
+        std::fprintf(stderr, "usage: loadgen -c CONNS -d SECONDS [-m METHOD] [-t TIMEOUT_S] [-H 'Name: value']... http://HOST:PORT/path\n");
         return 2;
     }
     head_request = opt.method == "HEAD";

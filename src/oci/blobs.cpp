@@ -9,36 +9,34 @@ namespace wharf::oci {
 
 // GET and HEAD /v2/<name>/blobs/<digest>, with single byte ranges (206 / 416).
 net::awaitable<Response> get_blob(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = blob_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto digest = digest_param(ctx);
-    if (!digest) {
-        co_return error_response(digest.error());
-    }
+    const auto& repo = target->repo;
+    const auto& digest = target->id;
     const auto caller = caller_of(ctx);
     if (ctx.method() == http::Method::head) {
         auto info = co_await ctx.offload(
-            [&] { return svc.registry.blobs.stat(caller, *repo, *digest); });
+            [&] { return svc.registry.blobs.stat(caller, repo, digest); });
         if (!info) {
             co_return error_response(info.error());
         }
         auto res = http::make_response(http::status::ok);
         res.header("Content-Type", "application/octet-stream");
-        res.header("Docker-Content-Digest", digest->str());
+        res.header("Docker-Content-Digest", digest.str());
         res.header("Accept-Ranges", "bytes");
-        res.header("ETag", fmt::format("\"{}\"", digest->str()));
+        res.header("ETag", fmt::format("\"{}\"", digest.str()));
         res.announced_length = info->size;
         co_return res;
     }
     const auto range = std::string(ctx.header(http::field::range));
     auto blob = co_await ctx.offload(
-        [&] { return svc.registry.blobs.open(caller, *repo, *digest, range); });
+        [&] { return svc.registry.blobs.open(caller, repo, digest, range); });
     if (!blob) {
         if (blob.error().code == Errc::range_invalid) {
             auto info = co_await ctx.offload(
-                [&] { return svc.registry.blobs.stat(caller, *repo, *digest); });
+                [&] { return svc.registry.blobs.stat(caller, repo, digest); });
             auto res = error_response(blob.error());
             res.header("Content-Range", fmt::format("bytes */{}", info ? info->size : 0));
             co_return res;
@@ -48,9 +46,9 @@ net::awaitable<Response> get_blob(RequestContext& ctx, OciServices& svc) {
     Response res;
     res.status = blob->span ? http::status::partial_content : http::status::ok;
     res.header("Content-Type", "application/octet-stream");
-    res.header("Docker-Content-Digest", digest->str());
+    res.header("Docker-Content-Digest", digest.str());
     res.header("Accept-Ranges", "bytes");
-    res.header("ETag", fmt::format("\"{}\"", digest->str()));
+    res.header("ETag", fmt::format("\"{}\"", digest.str()));
     res.header("Cache-Control", "max-age=31536000");  // content-addressed: never changes
     if (blob->span) {
         res.header("Content-Range", fmt::format("bytes {}-{}/{}", blob->span->offset,
@@ -62,16 +60,14 @@ net::awaitable<Response> get_blob(RequestContext& ctx, OciServices& svc) {
 
 // DELETE /v2/<name>/blobs/<digest>
 net::awaitable<Response> delete_blob(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = blob_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto digest = digest_param(ctx);
-    if (!digest) {
-        co_return error_response(digest.error());
-    }
+    const auto& repo = target->repo;
+    const auto& digest = target->id;
     auto removed = co_await ctx.offload(
-        [&] { return svc.registry.blobs.remove(caller_of(ctx), *repo, *digest); });
+        [&] { return svc.registry.blobs.remove(caller_of(ctx), repo, digest); });
     if (!removed) {
         co_return error_response(removed.error());
     }

@@ -17,22 +17,23 @@ void add_next_link(Response& res, std::string_view path, std::size_t n, const st
 
 // GET /v2/<name>/tags/list?n=&last=
 net::awaitable<Response> list_tags(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto parsed_repo = repo_param(ctx);
+    if (!parsed_repo) {
+        co_return error_response(parsed_repo.error());
     }
+    const auto& repo = *parsed_repo;
     auto n = page_size(ctx);
     if (!n) {
         co_return error_response(n.error());
     }
     const auto last = ctx.query("last");
     auto page = co_await ctx.offload(
-        [&] { return svc.registry.tags.list(caller_of(ctx), *repo, last, *n); });
+        [&] { return svc.registry.tags.list(caller_of(ctx), repo, last, *n); });
     if (!page) {
         co_return error_response(page.error());
     }
     auto res = http::make_json(http::status::ok,
-                               nlohmann::json{{"name", repo->str()}, {"tags", page->items}});
+                               nlohmann::json{{"name", repo.str()}, {"tags", page->items}});
     if (page->more && !page->items.empty()) {
         add_next_link(res, ctx.path(), page->items.size(), page->items.back());
     }
@@ -60,17 +61,15 @@ net::awaitable<Response> catalog(RequestContext& ctx, OciServices& svc) {
 
 // GET /v2/<name>/referrers/<digest>?artifactType=
 net::awaitable<Response> list_referrers(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = blob_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto digest = digest_param(ctx);
-    if (!digest) {
-        co_return error_response(digest.error());
-    }
+    const auto& repo = target->repo;
+    const auto& digest = target->id;
     const auto artifact_type = ctx.query("artifactType");
     auto found = co_await ctx.offload([&] {
-        return svc.registry.referrers.list(caller_of(ctx), *repo, *digest, artifact_type);
+        return svc.registry.referrers.list(caller_of(ctx), repo, digest, artifact_type);
     });
     if (!found) {
         co_return error_response(found.error());

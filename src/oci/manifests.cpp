@@ -9,17 +9,15 @@ namespace wharf::oci {
 
 // GET and HEAD /v2/<name>/manifests/<reference>
 net::awaitable<Response> get_manifest(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = manifest_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto ref = reference_param(ctx);
-    if (!ref) {
-        co_return error_response(ref.error());
-    }
+    const auto& repo = target->repo;
+    const auto& ref = target->id;
     const auto accept = ctx.header_list(http::field::accept);
     auto found = co_await ctx.offload(
-        [&] { return svc.registry.manifests.get(caller_of(ctx), *repo, *ref, accept); });
+        [&] { return svc.registry.manifests.get(caller_of(ctx), repo, ref, accept); });
     if (!found) {
         co_return error_response(found.error());
     }
@@ -31,14 +29,12 @@ net::awaitable<Response> get_manifest(RequestContext& ctx, OciServices& svc) {
 
 // PUT /v2/<name>/manifests/<reference>
 net::awaitable<Response> put_manifest(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = manifest_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto ref = reference_param(ctx);
-    if (!ref) {
-        co_return error_response(ref.error());
-    }
+    const auto& repo = target->repo;
+    const auto& ref = target->id;
     auto body = co_await ctx.read_body_all(model::kMaxManifestBytes);
     if (!body) {
         if (body.error().code == Errc::too_large) {
@@ -51,13 +47,13 @@ net::awaitable<Response> put_manifest(RequestContext& ctx, OciServices& svc) {
     }
     const auto content_type = std::string(ctx.header(http::field::content_type));
     auto pushed = co_await ctx.offload([&] {
-        return svc.registry.manifests.put(caller_of(ctx), *repo, *ref, content_type, *body);
+        return svc.registry.manifests.put(caller_of(ctx), repo, ref, content_type, *body);
     });
     if (!pushed) {
         co_return error_response(pushed.error());
     }
     auto res = http::make_response(http::status::created);
-    res.header("Location", fmt::format("/v2/{}/manifests/{}", repo->str(), pushed->digest.str()));
+    res.header("Location", fmt::format("/v2/{}/manifests/{}", repo.str(), pushed->digest.str()));
     res.header("Docker-Content-Digest", pushed->digest.str());
     if (pushed->subject) {
         res.header("OCI-Subject", pushed->subject->str());
@@ -67,16 +63,14 @@ net::awaitable<Response> put_manifest(RequestContext& ctx, OciServices& svc) {
 
 // DELETE /v2/<name>/manifests/<reference>: by digest the manifest, by tag only the tag.
 net::awaitable<Response> delete_manifest(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = manifest_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto ref = reference_param(ctx);
-    if (!ref) {
-        co_return error_response(ref.error());
-    }
+    const auto& repo = target->repo;
+    const auto& ref = target->id;
     auto removed = co_await ctx.offload(
-        [&] { return svc.registry.manifests.remove(caller_of(ctx), *repo, *ref); });
+        [&] { return svc.registry.manifests.remove(caller_of(ctx), repo, ref); });
     if (!removed) {
         co_return error_response(removed.error());
     }

@@ -20,6 +20,33 @@ Result<model::UploadId> upload_param(const http::RequestContext& ctx) {
     return model::UploadId::parse(ctx.path_param("uuid"));
 }
 
+namespace {
+
+template <typename T>
+Result<Target<T>> pair(Result<model::RepoName> repo, Result<T> id) {
+    if (!repo) {
+        return repo.error();
+    }
+    if (!id) {
+        return id.error();
+    }
+    return Target<T>{std::move(*repo), std::move(*id)};
+}
+
+}  // namespace
+
+Result<Target<model::Reference>> manifest_target(const http::RequestContext& ctx) {
+    return pair(repo_param(ctx), reference_param(ctx));
+}
+
+Result<Target<model::Digest>> blob_target(const http::RequestContext& ctx) {
+    return pair(repo_param(ctx), digest_param(ctx));
+}
+
+Result<Target<model::UploadId>> upload_target(const http::RequestContext& ctx) {
+    return pair(repo_param(ctx), upload_param(ctx));
+}
+
 Result<std::optional<std::size_t>> page_size(const http::RequestContext& ctx) {
     auto n = ctx.query("n");
     if (!n) {

@@ -123,10 +123,11 @@ net::awaitable<Response> finish_upload(RequestContext& ctx, OciServices& svc,
 // POST /v2/<name>/blobs/uploads/ : a session, a single-request upload (?digest=), or a
 // cross-repository mount (?mount=&from=) that falls back to a session when not mountable.
 net::awaitable<Response> start_upload(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto parsed_repo = repo_param(ctx);
+    if (!parsed_repo) {
+        co_return error_response(parsed_repo.error());
     }
+    const auto& repo = *parsed_repo;
     const auto caller = caller_of(ctx);
     auto mount = ctx.query("mount");
     auto from = ctx.query("from");
@@ -138,12 +139,12 @@ net::awaitable<Response> start_upload(RequestContext& ctx, OciServices& svc) {
         // An unparseable source cannot hold the blob: fall back to an upload, as the spec asks.
         if (auto source = model::RepoName::parse(*from)) {
             auto mounted = co_await ctx.offload(
-                [&] { return svc.registry.blobs.mount(caller, *repo, *digest, *source); });
+                [&] { return svc.registry.blobs.mount(caller, repo, *digest, *source); });
             if (!mounted) {
                 co_return error_response(mounted.error());
             }
             if (*mounted) {
-                co_return blob_created(*repo, (*mounted)->digest);
+                co_return blob_created(repo, (*mounted)->digest);
             }
         }
     }
@@ -156,65 +157,61 @@ net::awaitable<Response> start_upload(RequestContext& ctx, OciServices& svc) {
         digest = std::move(*parsed);
     }
     auto started =
-        co_await ctx.offload([&] { return svc.registry.uploads.start(caller, *repo); });
+        co_await ctx.offload([&] { return svc.registry.uploads.start(caller, repo); });
     if (!started) {
         co_return error_response(started.error());
     }
     if (digest) {
-        co_return co_await finish_upload(ctx, svc, *repo, started->id, *digest, std::nullopt);
+        co_return co_await finish_upload(ctx, svc, repo, started->id, *digest, std::nullopt);
     }
-    co_return upload_in_progress(http::status::accepted, *repo, *started,
+    co_return upload_in_progress(http::status::accepted, repo, *started,
                                  svc.registry.ctx.options.chunk_min_length);
 }
 
 // GET /v2/<name>/blobs/uploads/<uuid>
 net::awaitable<Response> get_upload(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = upload_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto id = upload_param(ctx);
-    if (!id) {
-        co_return error_response(id.error());
-    }
+    const auto& repo = target->repo;
+    const auto& id = target->id;
     auto status = co_await ctx.offload(
-        [&] { return svc.registry.uploads.status(caller_of(ctx), *repo, *id); });
+        [&] { return svc.registry.uploads.status(caller_of(ctx), repo, id); });
     if (!status) {
         co_return error_response(status.error());
     }
-    co_return upload_in_progress(http::status::no_content, *repo, *status,
+    co_return upload_in_progress(http::status::no_content, repo, *status,
                                  svc.registry.ctx.options.chunk_min_length);
 }
 
 // PATCH /v2/<name>/blobs/uploads/<uuid>: one chunk (Content-Range) or a streamed body.
 net::awaitable<Response> patch_upload(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = upload_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto id = upload_param(ctx);
-    if (!id) {
-        co_return error_response(id.error());
-    }
+    const auto& repo = target->repo;
+    const auto& id = target->id;
     auto at = chunk_start(ctx);
     if (!at) {
         if (at.error().code == Errc::range_invalid) {
             // Say where the upload stands so the client can resend from there.
             auto status = co_await ctx.offload(
-                [&] { return svc.registry.uploads.status(caller_of(ctx), *repo, *id); });
+                [&] { return svc.registry.uploads.status(caller_of(ctx), repo, id); });
             if (status) {
                 auto error = at.error();
                 error.detail = {{"offset", status->offset}};
-                co_return upload_error(error, *repo, *id);
+                co_return upload_error(error, repo, id);
             }
         }
         co_return error_response(at.error());
     }
     auto& uploads = svc.registry.uploads;
     auto appender =
-        co_await ctx.offload([&] { return uploads.open(caller_of(ctx), *repo, *id, *at); });
+        co_await ctx.offload([&] { return uploads.open(caller_of(ctx), repo, id, *at); });
     if (!appender) {
-        co_return upload_error(appender.error(), *repo, *id);
+        co_return upload_error(appender.error(), repo, id);
     }
     auto streamed = co_await stream_body(ctx, *appender);
     // Whatever arrived is kept and made resumable, so a client whose connection broke can ask
@@ -226,20 +223,18 @@ net::awaitable<Response> patch_upload(RequestContext& ctx, OciServices& svc) {
     if (!saved) {
         co_return error_response(saved.error());
     }
-    co_return upload_in_progress(http::status::accepted, *repo, *saved,
+    co_return upload_in_progress(http::status::accepted, repo, *saved,
                                  svc.registry.ctx.options.chunk_min_length);
 }
 
 // PUT /v2/<name>/blobs/uploads/<uuid>?digest=<digest>: completes, with an optional last chunk.
 net::awaitable<Response> put_upload(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = upload_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto id = upload_param(ctx);
-    if (!id) {
-        co_return error_response(id.error());
-    }
+    const auto& repo = target->repo;
+    const auto& id = target->id;
     auto param = ctx.query("digest");
     if (!param) {
         co_return error_response(Error{
@@ -253,21 +248,19 @@ net::awaitable<Response> put_upload(RequestContext& ctx, OciServices& svc) {
     if (!at) {
         co_return error_response(at.error());
     }
-    co_return co_await finish_upload(ctx, svc, *repo, *id, *digest, *at);
+    co_return co_await finish_upload(ctx, svc, repo, id, *digest, *at);
 }
 
 // DELETE /v2/<name>/blobs/uploads/<uuid>
 net::awaitable<Response> delete_upload(RequestContext& ctx, OciServices& svc) {
-    auto repo = repo_param(ctx);
-    if (!repo) {
-        co_return error_response(repo.error());
+    auto target = upload_target(ctx);
+    if (!target) {
+        co_return error_response(target.error());
     }
-    auto id = upload_param(ctx);
-    if (!id) {
-        co_return error_response(id.error());
-    }
+    const auto& repo = target->repo;
+    const auto& id = target->id;
     auto cancelled = co_await ctx.offload(
-        [&] { return svc.registry.uploads.cancel(caller_of(ctx), *repo, *id); });
+        [&] { return svc.registry.uploads.cancel(caller_of(ctx), repo, id); });
     if (!cancelled) {
         co_return error_response(cancelled.error());
     }

@@ -42,8 +42,7 @@ def upload_path(client, repo: str) -> str:
 
 
 def upload_offset(client, location: str) -> int:
-    """Bytes the registry holds for an upload, from GET's Range (absent or 0-0 on no bytes is
-    ambiguous in the spec; wharf's rule is checked by the caller)."""
+    """Bytes the registry holds for an upload, from GET's Range ("0-N": N+1 bytes)."""
     r = client.get(location)
     assert r.status_code == 204, describe(r, "GET upload status")
     rng = r.headers.get("Range")

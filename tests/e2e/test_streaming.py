@@ -7,7 +7,6 @@ import shutil
 import struct
 import subprocess
 import time
-from urllib.parse import urlsplit
 
 import pytest
 
