@@ -1191,6 +1191,14 @@ REF_VERSION = ""
 LOAD_AT_START = ""
 
 
+def version_of(binary):
+    try:
+        out = subprocess.run([binary, "version"], capture_output=True, text=True, timeout=10)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except Exception:  # noqa: BLE001
+        return "version unknown"
+
+
 def main():
     global REF_VERSION, LOAD_AT_START
     for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -1227,7 +1235,12 @@ def main():
             error("machine", "ceilings", "%s: %s" % (type(e).__name__, e))
 
         if have_wharf:
-            wbin = REF_BIN if SELFTEST else WHARF_BIN
+            wbin = REF_BIN
+            if not SELFTEST:
+                # A private copy: every round runs the same binary even if it is rebuilt meanwhile.
+                wbin = os.path.join(work, "wharf-under-test")
+                shutil.copy2(WHARF_BIN, wbin)
+                log("   wharf: %s (copied to the work dir; %s)" % (WHARF_BIN, version_of(wbin)))
             servers.append(Server("wharf", "distribution" if SELFTEST else "wharf", wbin, os.path.join(work, "wharf")))
             if SELFTEST:
                 log("   BENCH_SELFTEST: the 'wharf' slot runs the reference registry too")

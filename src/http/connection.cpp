@@ -1,5 +1,7 @@
 #include "http/connection.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -27,22 +29,16 @@
 #include <spdlog/spdlog.h>
 
 #include "http/access_log.hpp"
+#include "http/response_writer.hpp"
 
 namespace wharf::http::detail {
 namespace {
 
-namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-constexpr std::size_t kCopyChunk = 256 * 1024;
-constexpr std::uint64_t kSendfileChunk = 16 * 1024 * 1024;
-
-beast::tcp_stream& lowest(beast::tcp_stream& s) { return s; }
 std::string_view to_std(beast::string_view v) { return {v.data(), v.size()}; }
-beast::tcp_stream& lowest(TlsStream& s) { return s.next_layer(); }
 
 bool is_disconnect(const beast::error_code& ec) {
     return ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
@@ -50,6 +46,40 @@ bool is_disconnect(const beast::error_code& ec) {
            ec == net::error::operation_aborted || ec == net::error::broken_pipe ||
            ec == net::ssl::error::stream_truncated;
 }
+
+// Closes a read that makes no progress for `limit`, without a timer syscall per read: the
+// reader bumps `progress`; the timer only wakes once per `limit` to compare. Shared with the
+// timer's handler, which may run after the reader is gone.
+struct Watchdog : std::enable_shared_from_this<Watchdog> {
+    Watchdog(tcp::socket& s, std::chrono::seconds l) : socket(s), timer(s.get_executor()), limit(l) {}
+    void arm() {
+        timer.expires_after(limit);
+        timer.async_wait([self = shared_from_this()](const beast::error_code& ec) {
+            if (ec || self->disarmed) {
+                return;
+            }
+            if (self->progress == self->seen) {
+                self->fired = true;
+                beast::error_code ignored;
+                self->socket.cancel(ignored);
+                return;
+            }
+            self->seen = self->progress;
+            self->arm();
+        });
+    }
+    void disarm() {
+        disarmed = true;
+        timer.cancel();
+    }
+    tcp::socket& socket;
+    net::steady_timer timer;
+    std::chrono::seconds limit;
+    std::uint64_t progress = 0;
+    std::uint64_t seen = 0;
+    bool fired = false;
+    bool disarmed = false;
+};
 
 // The request a handler sees, backed by the connection's stream, buffer and parser.
 template <typename Stream>
@@ -68,6 +98,9 @@ public:
         path_ = std::string_view(target.data(), q == target.npos ? target.size() : q);
         if (q != target.npos) {
             query_ = std::string_view(target.data() + q + 1, target.size() - q - 1);
+        }
+        if (!parser_.chunked()) {
+            identity_remaining_ = parser_.content_length().value_or(0);
         }
     }
 
@@ -110,7 +143,7 @@ public:
         if (broken_) {
             co_return Error{Errc::unavailable, "the connection failed earlier in this request"};
         }
-        if (parser_.is_done() || out.empty()) {
+        if (body_done() || out.empty()) {
             co_return std::size_t{0};
         }
         if (!continue_sent_ && beast::iequals(header(field::expect), "100-continue")) {
@@ -126,6 +159,9 @@ public:
             }
         }
         body_started_ = true;
+        if (identity_remaining_) {
+            co_return co_await read_identity(out);
+        }
         std::size_t filled = 0;
         while (filled < out.size() && !parser_.is_done()) {
             auto& body = parser_.get().body();
@@ -153,6 +189,9 @@ public:
     }
 
     bool broken() const noexcept { return broken_; }
+    bool body_done() const noexcept {
+        return identity_remaining_ ? *identity_remaining_ == 0 : parser_.is_done();
+    }
     bool body_started() const noexcept { return body_started_; }
     std::uint64_t bytes_in() const noexcept { return bytes_in_; }
 
@@ -169,6 +208,48 @@ protected:
     }
 
 private:
+    // A Content-Length body goes straight from the socket into the caller's buffer: no copy
+    // through the parser, no timer re-armed per read (a watchdog checks for progress instead),
+    // and never a byte past the body, so a pipelined request that follows stays in the stream.
+    net::awaitable<Result<std::size_t>> read_identity(std::span<std::byte> out) {
+        auto& remaining = *identity_remaining_;
+        std::size_t filled = 0;
+        if (buffer_.size() > 0) {  // read ahead together with the header
+            const auto n = static_cast<std::size_t>(
+                std::min<std::uint64_t>({buffer_.size(), remaining, out.size()}));
+            net::buffer_copy(net::buffer(out.data(), n), buffer_.data());
+            buffer_.consume(n);
+            remaining -= n;
+            filled = n;
+        }
+        if (filled < out.size() && remaining > 0) {
+            lowest(stream_).expires_never();
+            auto watchdog = std::make_shared<Watchdog>(lowest(stream_).socket(),
+                                                       shared_.options.timeouts.body_progress);
+            watchdog->arm();
+            while (filled < out.size() && remaining > 0) {
+                const auto want = static_cast<std::size_t>(
+                    std::min<std::uint64_t>(out.size() - filled, remaining));
+                auto [ec, n] = co_await stream_.async_read_some(
+                    net::buffer(out.data() + filled, want), net::as_tuple(net::use_awaitable));
+                filled += n;
+                remaining -= n;
+                ++watchdog->progress;
+                if (ec) {
+                    watchdog->disarm();
+                    broken_ = true;
+                    bytes_in_ += filled;
+                    co_return Error{Errc::unavailable,
+                                    watchdog->fired ? "request body stalled"
+                                                    : "request body ended early: " + ec.message()};
+                }
+            }
+            watchdog->disarm();
+        }
+        bytes_in_ += filled;
+        co_return filled;
+    }
+
     Stream& stream_;
     beast::flat_buffer& buffer_;
     Parser& parser_;
@@ -178,151 +259,11 @@ private:
     std::string_view path_;
     std::string_view query_;
     std::uint64_t bytes_in_ = 0;
+    std::optional<std::uint64_t> identity_remaining_;  // unset for chunked bodies
     bool continue_sent_ = false;
     bool body_started_ = false;
     bool broken_ = false;
 };
-
-// Waits until the socket is writable, at most `limit`; false on timeout or error.
-net::awaitable<bool> wait_writable(tcp::socket& socket, std::chrono::seconds limit) {
-    net::steady_timer timer(socket.get_executor());
-    timer.expires_after(limit);
-    bool timed_out = false;
-    timer.async_wait([&socket, &timed_out](const beast::error_code& ec) {
-        if (!ec) {
-            timed_out = true;
-            beast::error_code ignored;
-            socket.cancel(ignored);
-        }
-    });
-    beast::error_code ec;
-    co_await socket.async_wait(tcp::socket::wait_write, net::redirect_error(net::use_awaitable, ec));
-    timer.cancel();
-    co_return !ec && !timed_out;
-}
-
-// sendfile(2) straight from the page cache to the socket: no copy through user space.
-net::awaitable<bool> send_file_region(beast::tcp_stream& stream, const FileRegion& region,
-                                      std::chrono::seconds progress, std::uint64_t& sent) {
-    auto& socket = stream.socket();
-    beast::error_code ec;
-    socket.native_non_blocking(true, ec);
-    if (ec) {
-        co_return false;
-    }
-    off_t offset = static_cast<off_t>(region.offset);
-    std::uint64_t remaining = region.length;
-    while (remaining > 0) {
-        const auto want = static_cast<std::size_t>(std::min(remaining, kSendfileChunk));
-        const ssize_t n = ::sendfile(socket.native_handle(), region.fd, &offset, want);
-        if (n > 0) {
-            remaining -= static_cast<std::uint64_t>(n);
-            sent += static_cast<std::uint64_t>(n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!co_await wait_writable(socket, progress)) {
-                co_return false;
-            }
-            continue;
-        }
-        // n == 0: the file is shorter than promised; or a socket error. Either way the
-        // response cannot be completed, so the connection must close.
-        co_return false;
-    }
-    co_return true;
-}
-
-template <typename Stream>
-net::awaitable<bool> write_bytes(Stream& stream, const void* data, std::size_t size,
-                                 std::chrono::seconds progress) {
-    beast::error_code ec;
-    lowest(stream).expires_after(progress);
-    co_await net::async_write(stream, net::buffer(data, size),
-                              net::redirect_error(net::use_awaitable, ec));
-    co_return !ec;
-}
-
-template <typename Stream>
-net::awaitable<bool> write_body_source(Stream& stream, BodySource& source,
-                                       std::chrono::seconds progress, std::uint64_t& sent) {
-    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-        if (auto region = source.file_region()) {
-            co_return co_await send_file_region(stream, *region, progress, sent);
-        }
-    }
-    std::vector<std::byte> chunk(kCopyChunk);
-    std::uint64_t remaining = source.length();
-    while (remaining > 0) {
-        auto n = source.read(chunk);
-        if (!n || *n == 0) {
-            if (!n) {
-                spdlog::error("reading a response body failed: {}", n.error().message);
-            }
-            co_return false;  // the promised length can no longer be met
-        }
-        const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(*n, remaining));
-        if (!co_await write_bytes(stream, chunk.data(), take, progress)) {
-            co_return false;
-        }
-        remaining -= take;
-        sent += take;
-    }
-    co_return true;
-}
-
-bool status_allows_body(http::status s) {
-    const auto code = static_cast<unsigned>(s);
-    return !(code < 200 || code == 204 || code == 304);
-}
-
-// Writes the head and, unless it is a HEAD request, the body. False: close the connection.
-template <typename Stream>
-net::awaitable<bool> write_response(Stream& stream, Response& res, bool head_only, bool keep_alive,
-                                    const ServerOptions& options, std::uint64_t& sent) {
-    bhttp::response<bhttp::empty_body> msg{res.status, 11};
-    msg.set(field::server, "wharf");
-    for (const auto& [name, value] : res.headers) {
-        msg.insert(name, value);
-    }
-    const bool body_allowed = status_allows_body(res.status);
-    if (body_allowed) {
-        msg.content_length(res.body_length());
-    }
-    msg.keep_alive(keep_alive);
-    bhttp::response_serializer<bhttp::empty_body> serializer{msg};
-    beast::error_code ec;
-    lowest(stream).expires_after(options.timeouts.write_progress);
-    co_await bhttp::async_write_header(stream, serializer,
-                                       net::redirect_error(net::use_awaitable, ec));
-    if (ec) {
-        co_return false;
-    }
-    if (head_only || !body_allowed) {
-        co_return true;
-    }
-    if (auto* text = std::get_if<std::string>(&res.body)) {
-        if (!text->empty()) {
-            if (!co_await write_bytes(stream, text->data(), text->size(),
-                                      options.timeouts.write_progress)) {
-                co_return false;
-            }
-            sent += text->size();
-        }
-    } else if (auto* source = std::get_if<std::unique_ptr<BodySource>>(&res.body)) {
-        if (*source) {
-            const bool complete =
-                co_await write_body_source(stream, **source, options.timeouts.write_progress, sent);
-            if (!complete) {
-                co_return false;
-            }
-        }
-    }
-    co_return true;
-}
 
 Response error_text(http::status status, std::string text) {
     Response r = make_text(status, std::move(text) + "\n");
@@ -403,7 +344,7 @@ net::awaitable<void> serve_requests(Stream& stream, ServerShared& shared, std::s
         }
 
         bool keep_alive = parser.get().keep_alive() && !shared.stopping.load() && !ctx.broken();
-        if (keep_alive && !parser.is_done()) {
+        if (keep_alive && !ctx.body_done()) {
             // A handler that answered without reading the body (an error, usually). With
             // 100-continue the client has not sent it; otherwise read it away if it is small.
             const bool awaiting_continue =
