@@ -29,6 +29,7 @@
 #include <spdlog/spdlog.h>
 
 #include "http/access_log.hpp"
+#include "http/deadline.hpp"
 #include "http/response_writer.hpp"
 
 namespace wharf::http::detail {
@@ -47,47 +48,15 @@ bool is_disconnect(const beast::error_code& ec) {
            ec == net::ssl::error::stream_truncated;
 }
 
-// Closes a read that makes no progress for `limit`, without a timer syscall per read: the
-// reader bumps `progress`; the timer only wakes once per `limit` to compare. Shared with the
-// timer's handler, which may run after the reader is gone.
-struct Watchdog : std::enable_shared_from_this<Watchdog> {
-    Watchdog(tcp::socket& s, std::chrono::seconds l) : socket(s), timer(s.get_executor()), limit(l) {}
-    void arm() {
-        timer.expires_after(limit);
-        timer.async_wait([self = shared_from_this()](const beast::error_code& ec) {
-            if (ec || self->disarmed) {
-                return;
-            }
-            if (self->progress == self->seen) {
-                self->fired = true;
-                beast::error_code ignored;
-                self->socket.cancel(ignored);
-                return;
-            }
-            self->seen = self->progress;
-            self->arm();
-        });
-    }
-    void disarm() {
-        disarmed = true;
-        timer.cancel();
-    }
-    tcp::socket& socket;
-    net::steady_timer timer;
-    std::chrono::seconds limit;
-    std::uint64_t progress = 0;
-    std::uint64_t seen = 0;
-    bool fired = false;
-    bool disarmed = false;
-};
-
 // The request a handler sees, backed by the connection's stream, buffer and parser.
 template <typename Stream>
 class ConnectionContext final : public RequestContext {
 public:
-    ConnectionContext(Stream& stream, beast::flat_buffer& buffer, Parser& parser,
-                      ServerShared& shared, std::string request_id, std::string_view remote)
+    ConnectionContext(Stream& stream, Deadline& deadline, beast::flat_buffer& buffer,
+                      Parser& parser, ServerShared& shared, std::string request_id,
+                      std::string_view remote)
         : stream_(stream),
+          deadline_(deadline),
           buffer_(buffer),
           parser_(parser),
           shared_(shared),
@@ -150,7 +119,7 @@ public:
             continue_sent_ = true;
             static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
             beast::error_code ec;
-            lowest(stream_).expires_after(shared_.options.timeouts.write_progress);
+            deadline_.expires_after(shared_.options.timeouts.write_progress);
             co_await net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                                       net::redirect_error(net::use_awaitable, ec));
             if (ec) {
@@ -168,7 +137,7 @@ public:
             body.data = out.data() + filled;
             body.size = out.size() - filled;
             beast::error_code ec;
-            lowest(stream_).expires_after(shared_.options.timeouts.body_progress);
+            deadline_.expires_after(shared_.options.timeouts.body_progress);
             co_await bhttp::async_read_some(stream_, buffer_, parser_,
                                             net::redirect_error(net::use_awaitable, ec));
             filled = out.size() - body.size;
@@ -209,8 +178,8 @@ protected:
 
 private:
     // A Content-Length body goes straight from the socket into the caller's buffer: no copy
-    // through the parser, no timer re-armed per read (a watchdog checks for progress instead),
-    // and never a byte past the body, so a pipelined request that follows stays in the stream.
+    // through the parser, and never a byte past the body, so a pipelined request that follows
+    // stays in the stream.
     net::awaitable<Result<std::size_t>> read_identity(std::span<std::byte> out) {
         auto& remaining = *identity_remaining_;
         std::size_t filled = 0;
@@ -222,35 +191,28 @@ private:
             remaining -= n;
             filled = n;
         }
-        if (filled < out.size() && remaining > 0) {
-            lowest(stream_).expires_never();
-            auto watchdog = std::make_shared<Watchdog>(lowest(stream_).socket(),
-                                                       shared_.options.timeouts.body_progress);
-            watchdog->arm();
-            while (filled < out.size() && remaining > 0) {
-                const auto want = static_cast<std::size_t>(
-                    std::min<std::uint64_t>(out.size() - filled, remaining));
-                auto [ec, n] = co_await stream_.async_read_some(
-                    net::buffer(out.data() + filled, want), net::as_tuple(net::use_awaitable));
-                filled += n;
-                remaining -= n;
-                ++watchdog->progress;
-                if (ec) {
-                    watchdog->disarm();
-                    broken_ = true;
-                    bytes_in_ += filled;
-                    co_return Error{Errc::unavailable,
-                                    watchdog->fired ? "request body stalled"
+        while (filled < out.size() && remaining > 0) {
+            const auto want = static_cast<std::size_t>(
+                std::min<std::uint64_t>(out.size() - filled, remaining));
+            deadline_.expires_after(shared_.options.timeouts.body_progress);
+            auto [ec, n] = co_await stream_.async_read_some(net::buffer(out.data() + filled, want),
+                                                            net::as_tuple(net::use_awaitable));
+            filled += n;
+            remaining -= n;
+            if (ec) {
+                broken_ = true;
+                bytes_in_ += filled;
+                co_return Error{Errc::unavailable,
+                                deadline_.expired() ? "request body stalled"
                                                     : "request body ended early: " + ec.message()};
-                }
             }
-            watchdog->disarm();
         }
         bytes_in_ += filled;
         co_return filled;
     }
 
     Stream& stream_;
+    Deadline& deadline_;
     beast::flat_buffer& buffer_;
     Parser& parser_;
     ServerShared& shared_;
@@ -292,7 +254,8 @@ net::awaitable<bool> drain_body(ConnectionContext<Stream>& ctx, std::uint64_t li
 }
 
 template <typename Stream>
-net::awaitable<void> serve_requests(Stream& stream, ServerShared& shared, std::string remote) {
+net::awaitable<void> serve_requests(Stream& stream, Deadline& deadline, ServerShared& shared,
+                                    std::string remote) {
     const auto& options = shared.options;
     beast::flat_buffer buffer;
     bool first = true;
@@ -301,7 +264,7 @@ net::awaitable<void> serve_requests(Stream& stream, ServerShared& shared, std::s
         parser.header_limit(static_cast<std::uint32_t>(options.limits.max_header_bytes));
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         beast::error_code ec;
-        lowest(stream).expires_after(first ? options.timeouts.header : options.timeouts.idle);
+        deadline.expires_after(first ? options.timeouts.header : options.timeouts.idle);
         first = false;
         co_await bhttp::async_read_header(stream, buffer, parser,
                                           net::redirect_error(net::use_awaitable, ec));
@@ -317,14 +280,14 @@ net::awaitable<void> serve_requests(Stream& stream, ServerShared& shared, std::s
                                             " bytes")
                            : error_text(http::status::bad_request,
                                         "malformed HTTP request: " + ec.message());
-            co_await write_response(stream, res, false, false, options, ignored);
+            co_await write_response(stream, deadline, res, false, false, options, ignored);
             co_return;
         }
 
         const auto started = std::chrono::steady_clock::now();
         ++shared.requests_in_flight;
         const auto id = fmt::format("{}-{:x}", shared.request_id_prefix, ++shared.request_counter);
-        ConnectionContext<Stream> ctx(stream, buffer, parser, shared, id, remote);
+        ConnectionContext<Stream> ctx(stream, deadline, buffer, parser, shared, id, remote);
         Response res;
         try {
             // No co_await inside ?: or other full-expressions: GCC 12 miscompiles those.
@@ -359,7 +322,7 @@ net::awaitable<void> serve_requests(Stream& stream, ServerShared& shared, std::s
         std::uint64_t sent = 0;
         const bool head_only = ctx.method() == Method::head;
         const bool written =
-            co_await write_response(stream, res, head_only, keep_alive, options, sent);
+            co_await write_response(stream, deadline, res, head_only, keep_alive, options, sent);
         --shared.requests_in_flight;
         if (options.access_log) {
             write_access_log(AccessRecord{
@@ -402,8 +365,10 @@ net::awaitable<void> serve_plain(tcp::socket socket, ServerShared& shared) {
     ConnectionCount count(shared);
     auto remote = remote_of(socket);
     beast::tcp_stream stream(std::move(socket));
-    co_await serve_requests(stream, shared, remote);
-    beast::error_code ec;
+    auto deadline = std::make_shared<Deadline>(stream.socket());
+    co_await serve_requests(stream, *deadline, shared, remote);
+    deadline->stop();
+    boost::system::error_code ec;
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
 }
 
@@ -411,16 +376,16 @@ net::awaitable<void> serve_tls(tcp::socket socket, net::ssl::context& tls, Serve
     ConnectionCount count(shared);
     auto remote = remote_of(socket);
     TlsStream stream(std::move(socket), tls);
-    beast::error_code ec;
-    lowest(stream).expires_after(shared.options.timeouts.header);
-    co_await stream.async_handshake(net::ssl::stream_base::server,
-                                    net::redirect_error(net::use_awaitable, ec));
-    if (ec) {
-        co_return;
+    auto deadline = std::make_shared<Deadline>(lowest(stream).socket());
+    deadline->expires_after(shared.options.timeouts.header);
+    auto [handshake_ec] = co_await stream.async_handshake(net::ssl::stream_base::server,
+                                                          net::as_tuple(net::use_awaitable));
+    if (!handshake_ec) {
+        co_await serve_requests(stream, *deadline, shared, remote);
+        deadline->expires_after(std::chrono::seconds(5));
+        co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
     }
-    co_await serve_requests(stream, shared, remote);
-    lowest(stream).expires_after(std::chrono::seconds(5));
-    co_await stream.async_shutdown(net::redirect_error(net::use_awaitable, ec));
+    deadline->stop();
 }
 
 net::awaitable<void> refuse_busy(tcp::socket socket) {

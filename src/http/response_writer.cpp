@@ -1,53 +1,47 @@
 #include "http/response_writer.hpp"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include <sys/sendfile.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <vector>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 namespace wharf::http::detail {
 namespace {
 
-namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 
 constexpr std::size_t kCopyChunk = 256 * 1024;
 constexpr std::uint64_t kSendfileChunk = 16 * 1024 * 1024;
 
-// Waits until the socket is writable, at most `limit`; false on timeout or error.
-net::awaitable<bool> wait_writable(tcp::socket& socket, std::chrono::seconds limit) {
-    net::steady_timer timer(socket.get_executor());
-    timer.expires_after(limit);
-    bool timed_out = false;
-    timer.async_wait([&socket, &timed_out](const beast::error_code& ec) {
-        if (!ec) {
-            timed_out = true;
-            beast::error_code ignored;
-            socket.cancel(ignored);
-        }
-    });
-    beast::error_code ec;
-    co_await socket.async_wait(tcp::socket::wait_write, net::redirect_error(net::use_awaitable, ec));
-    timer.cancel();
-    co_return !ec && !timed_out;
+bool status_allows_body(http::status s) {
+    const auto code = static_cast<unsigned>(s);
+    return !(code < 200 || code == 204 || code == 304);
+}
+
+template <typename Stream, typename Buffers>
+net::awaitable<bool> write_all(Stream& stream, Deadline& deadline, const Buffers& buffers,
+                               std::chrono::seconds progress) {
+    deadline.expires_after(progress);
+    auto [ec, n] = co_await net::async_write(stream, buffers, net::as_tuple(net::use_awaitable));
+    co_return !ec;
 }
 
 // sendfile(2) straight from the page cache to the socket: no copy through user space.
-net::awaitable<bool> send_file_region(beast::tcp_stream& stream, const FileRegion& region,
-                                      std::chrono::seconds progress, std::uint64_t& sent) {
+net::awaitable<bool> send_file_region(beast::tcp_stream& stream, Deadline& deadline,
+                                      const FileRegion& region, std::chrono::seconds progress,
+                                      std::uint64_t& sent) {
     auto& socket = stream.socket();
-    beast::error_code ec;
+    boost::system::error_code ec;
     socket.native_non_blocking(true, ec);
     if (ec) {
         co_return false;
@@ -66,8 +60,11 @@ net::awaitable<bool> send_file_region(beast::tcp_stream& stream, const FileRegio
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            if (!co_await wait_writable(socket, progress)) {
-                co_return false;
+            deadline.expires_after(progress);
+            auto [wait_ec] =
+                co_await socket.async_wait(tcp::socket::wait_write, net::as_tuple(net::use_awaitable));
+            if (wait_ec) {
+                co_return false;  // the client stopped reading (deadline) or went away
             }
             continue;
         }
@@ -79,21 +76,11 @@ net::awaitable<bool> send_file_region(beast::tcp_stream& stream, const FileRegio
 }
 
 template <typename Stream>
-net::awaitable<bool> write_bytes(Stream& stream, const void* data, std::size_t size,
-                                 std::chrono::seconds progress) {
-    beast::error_code ec;
-    lowest(stream).expires_after(progress);
-    co_await net::async_write(stream, net::buffer(data, size),
-                              net::redirect_error(net::use_awaitable, ec));
-    co_return !ec;
-}
-
-template <typename Stream>
-net::awaitable<bool> write_body_source(Stream& stream, BodySource& source,
+net::awaitable<bool> write_body_source(Stream& stream, Deadline& deadline, BodySource& source,
                                        std::chrono::seconds progress, std::uint64_t& sent) {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
         if (auto region = source.file_region()) {
-            co_return co_await send_file_region(stream, *region, progress, sent);
+            co_return co_await send_file_region(stream, deadline, *region, progress, sent);
         }
     }
     std::vector<std::byte> chunk(kCopyChunk);
@@ -107,7 +94,9 @@ net::awaitable<bool> write_body_source(Stream& stream, BodySource& source,
             co_return false;  // the promised length can no longer be met
         }
         const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(*n, remaining));
-        if (!co_await write_bytes(stream, chunk.data(), take, progress)) {
+        const bool written =
+            co_await write_all(stream, deadline, net::buffer(chunk.data(), take), progress);
+        if (!written) {
             co_return false;
         }
         remaining -= take;
@@ -116,61 +105,52 @@ net::awaitable<bool> write_body_source(Stream& stream, BodySource& source,
     co_return true;
 }
 
-bool status_allows_body(http::status s) {
-    const auto code = static_cast<unsigned>(s);
-    return !(code < 200 || code == 204 || code == 304);
-}
-
 }  // namespace
 
-template <typename Stream>
-net::awaitable<bool> write_response(Stream& stream, Response& res, bool head_only, bool keep_alive,
-                                    const ServerOptions& options, std::uint64_t& sent) {
-    bhttp::response<bhttp::empty_body> msg{res.status, 11};
-    msg.set(field::server, "wharf");
+std::string render_head(const Response& res, bool keep_alive) {
+    const auto code = static_cast<unsigned>(res.status);
+    const auto reason = boost::beast::http::obsolete_reason(res.status);
+    std::string head;
+    head.reserve(256);
+    fmt::format_to(std::back_inserter(head), "HTTP/1.1 {} {}\r\nServer: wharf\r\n", code,
+                   std::string_view(reason.data(), reason.size()));
     for (const auto& [name, value] : res.headers) {
-        msg.insert(name, value);
+        head.append(name).append(": ").append(value).append("\r\n");
     }
-    const bool body_allowed = status_allows_body(res.status);
-    if (body_allowed) {
-        msg.content_length(res.body_length());
+    if (status_allows_body(res.status)) {
+        fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n", res.body_length());
     }
-    msg.keep_alive(keep_alive);
-    bhttp::response_serializer<bhttp::empty_body> serializer{msg};
-    beast::error_code ec;
-    lowest(stream).expires_after(options.timeouts.write_progress);
-    co_await bhttp::async_write_header(stream, serializer,
-                                       net::redirect_error(net::use_awaitable, ec));
-    if (ec) {
-        co_return false;
-    }
-    if (head_only || !body_allowed) {
-        co_return true;
-    }
-    if (auto* text = std::get_if<std::string>(&res.body)) {
-        if (!text->empty()) {
-            if (!co_await write_bytes(stream, text->data(), text->size(),
-                                      options.timeouts.write_progress)) {
-                co_return false;
-            }
-            sent += text->size();
-        }
-    } else if (auto* source = std::get_if<std::unique_ptr<BodySource>>(&res.body)) {
-        if (*source) {
-            const bool complete =
-                co_await write_body_source(stream, **source, options.timeouts.write_progress, sent);
-            if (!complete) {
-                co_return false;
-            }
-        }
-    }
-    co_return true;
+    head.append(keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
+    return head;
 }
 
+template <typename Stream>
+net::awaitable<bool> write_response(Stream& stream, Deadline& deadline, Response& res,
+                                    bool head_only, bool keep_alive, const ServerOptions& options,
+                                    std::uint64_t& sent) {
+    const auto progress = options.timeouts.write_progress;
+    const std::string head = render_head(res, keep_alive);
+    const bool with_body = !head_only && status_allows_body(res.status);
+    if (auto* text = std::get_if<std::string>(&res.body); text && with_body) {
+        const std::array<net::const_buffer, 2> buffers{net::buffer(head), net::buffer(*text)};
+        const bool written = co_await write_all(stream, deadline, buffers, progress);
+        sent += written ? text->size() : 0;
+        co_return written;
+    }
+    const bool head_written = co_await write_all(stream, deadline, net::buffer(head), progress);
+    if (!head_written) {
+        co_return false;
+    }
+    auto* source = std::get_if<std::unique_ptr<BodySource>>(&res.body);
+    if (!with_body || source == nullptr || !*source) {
+        co_return true;
+    }
+    co_return co_await write_body_source(stream, deadline, **source, progress, sent);
+}
 
-template net::awaitable<bool> write_response(beast::tcp_stream&, Response&, bool, bool,
+template net::awaitable<bool> write_response(beast::tcp_stream&, Deadline&, Response&, bool, bool,
                                              const ServerOptions&, std::uint64_t&);
-template net::awaitable<bool> write_response(TlsStream&, Response&, bool, bool,
+template net::awaitable<bool> write_response(TlsStream&, Deadline&, Response&, bool, bool,
                                              const ServerOptions&, std::uint64_t&);
 
 }  // namespace wharf::http::detail

@@ -6,8 +6,9 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <cstdint>
-#include <string_view>
+#include <string>
 
+#include "http/deadline.hpp"
 #include "http/response.hpp"
 #include "http/server.hpp"
 
@@ -19,11 +20,16 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 inline beast::tcp_stream& lowest(beast::tcp_stream& s) { return s; }
 inline beast::tcp_stream& lowest(TlsStream& s) { return s.next_layer(); }
 
-// Writes the head and, unless head_only, the body: sendfile(2) for file-backed bodies on plain
-// TCP, bounded copies otherwise. `sent` counts body bytes. False: the connection must close.
+// The status line and header fields, with Content-Length and Connection.
+std::string render_head(const Response& res, bool keep_alive);
+
+// Writes the head and, unless head_only, the body: head and an in-memory body in one write;
+// sendfile(2) for file-backed bodies on plain TCP; bounded copies otherwise. Every write must
+// make progress within write_progress. `sent` counts body bytes. False: close the connection.
 // Instantiated for beast::tcp_stream and TlsStream.
 template <typename Stream>
-net::awaitable<bool> write_response(Stream& stream, Response& res, bool head_only, bool keep_alive,
-                                    const ServerOptions& options, std::uint64_t& sent);
+net::awaitable<bool> write_response(Stream& stream, Deadline& deadline, Response& res,
+                                    bool head_only, bool keep_alive, const ServerOptions& options,
+                                    std::uint64_t& sent);
 
 }  // namespace wharf::http::detail

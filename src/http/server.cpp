@@ -3,12 +3,14 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <sched.h>
 
 #include <algorithm>
 #include <csignal>
@@ -27,9 +29,16 @@ namespace wharf::http {
 namespace {
 using tcp = net::ip::tcp;
 
+// One I/O thread per CPU this process may run on (taskset, cgroup cpusets), not per CPU of
+// the machine: more threads than CPUs only adds context switches.
 unsigned resolve_io_threads(unsigned configured) {
     if (configured > 0) {
         return configured;
+    }
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        return std::max(1, CPU_COUNT(&set));
     }
     return std::max(1u, std::thread::hardware_concurrency());
 }
@@ -39,13 +48,24 @@ struct Server::Impl {
     Impl(ServerOptions opts, Router r)
         : options(std::move(opts)),
           router(std::move(r)),
+          workers(resolve_io_threads(options.io_threads)),
           blocking(std::max(1u, options.blocking_threads)),
           acceptor(ioc),
           shared{options, router, blocking, options.tls ? "https" : "http", random_hex(4)} {}
 
+    // Connections are spread round-robin over the workers; each worker's io_context is run by
+    // exactly one thread, so a connection needs no strand and never wakes another thread.
+    net::io_context& next_worker() {
+        auto& worker = workers[next % workers.size()];
+        ++next;
+        return worker;
+    }
+
     net::awaitable<void> accept_loop() {
         for (;;) {
-            auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
+            auto& worker = next_worker();
+            auto [ec, socket] =
+                co_await acceptor.async_accept(worker, net::as_tuple(net::use_awaitable));
             if (shared.stopping.load()) {
                 co_return;
             }
@@ -61,14 +81,13 @@ struct Server::Impl {
             }
             boost::system::error_code ignored;
             socket.set_option(tcp::no_delay(true), ignored);
-            auto strand = net::make_strand(ioc);
             if (shared.connections.load() >= options.limits.max_connections) {
-                net::co_spawn(strand, detail::refuse_busy(std::move(socket)), net::detached);
+                net::co_spawn(worker, detail::refuse_busy(std::move(socket)), net::detached);
             } else if (tls) {
-                net::co_spawn(strand, detail::serve_tls(std::move(socket), *tls, shared),
+                net::co_spawn(worker, detail::serve_tls(std::move(socket), *tls, shared),
                               net::detached);
             } else {
-                net::co_spawn(strand, detail::serve_plain(std::move(socket), shared),
+                net::co_spawn(worker, detail::serve_plain(std::move(socket), shared),
                               net::detached);
             }
         }
@@ -87,7 +106,14 @@ struct Server::Impl {
             spdlog::warn("shutdown grace period over; abandoning {} requests",
                          shared.requests_in_flight.load());
         }
+        stop_all();
+    }
+
+    void stop_all() {
         ioc.stop();
+        for (auto& w : workers) {
+            w.stop();
+        }
     }
 
     void begin_stop() {
@@ -102,7 +128,9 @@ struct Server::Impl {
 
     ServerOptions options;
     Router router;
-    net::io_context ioc;
+    net::io_context ioc;                   // accepting, signals, shutdown
+    std::vector<net::io_context> workers;  // connections, one thread each
+    std::size_t next = 0;
     net::thread_pool blocking;
     tcp::acceptor acceptor;
     std::optional<net::ssl::context> tls;
@@ -128,9 +156,10 @@ Result<void> Server::listen() {
             ctx.use_private_key_file(o.tls->private_key.string(), net::ssl::context::pem);
             impl_->tls.emplace(std::move(ctx));
         } catch (const boost::system::system_error& e) {
-            return Error{Errc::internal, fmt::format("cannot load TLS certificate {} and key {}: {}",
-                                                     o.tls->certificate.string(),
-                                                     o.tls->private_key.string(), e.what())};
+            return Error{
+                Errc::internal,
+                fmt::format("cannot load TLS certificate {} and key {}: {}",
+                            o.tls->certificate.string(), o.tls->private_key.string(), e.what())};
         }
     }
     boost::system::error_code ec;
@@ -182,13 +211,14 @@ void Server::run() {
         }
     });
     net::co_spawn(impl.ioc, impl.accept_loop(), net::detached);
-    const unsigned n = resolve_io_threads(impl.options.io_threads);
     std::vector<std::thread> threads;
-    threads.reserve(n - 1);
-    for (unsigned i = 1; i < n; ++i) {
-        threads.emplace_back([&impl] { impl.ioc.run(); });
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
+    for (auto& worker : impl.workers) {
+        keep_running.push_back(net::make_work_guard(worker));
+        threads.emplace_back([&worker] { worker.run(); });
     }
     impl.ioc.run();
+    impl.stop_all();
     for (auto& t : threads) {
         t.join();
     }

@@ -17,8 +17,8 @@ net::awaitable<Response> get_blob(RequestContext& ctx, OciServices& svc) {
     const auto& digest = target->id;
     const auto caller = caller_of(ctx);
     if (ctx.method() == http::Method::head) {
-        auto info = co_await ctx.offload(
-            [&] { return svc.registry.blobs.stat(caller, repo, digest); });
+        auto info = co_await read_call(
+            ctx, svc, [&] { return svc.registry.blobs.stat(caller, repo, digest); });
         if (!info) {
             co_return error_response(info.error());
         }
@@ -31,12 +31,12 @@ net::awaitable<Response> get_blob(RequestContext& ctx, OciServices& svc) {
         co_return res;
     }
     const auto range = std::string(ctx.header(http::field::range));
-    auto blob = co_await ctx.offload(
-        [&] { return svc.registry.blobs.open(caller, repo, digest, range); });
+    auto blob = co_await read_call(
+        ctx, svc, [&] { return svc.registry.blobs.open(caller, repo, digest, range); });
     if (!blob) {
         if (blob.error().code == Errc::range_invalid) {
-            auto info = co_await ctx.offload(
-                [&] { return svc.registry.blobs.stat(caller, repo, digest); });
+            auto info = co_await read_call(
+                ctx, svc, [&] { return svc.registry.blobs.stat(caller, repo, digest); });
             auto res = error_response(blob.error());
             res.header("Content-Range", fmt::format("bytes */{}", info ? info->size : 0));
             co_return res;

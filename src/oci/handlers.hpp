@@ -15,7 +15,22 @@ using http::Response;
 // Everything a handler may use; one per server.
 struct OciServices {
     registry::Registry& registry;
+    // Set by the composition root when the storage drivers' reads never wait on a network or a
+    // slow device (SQLite and local files, served from the page cache in microseconds): such
+    // reads then run on the connection's thread, because the hop to the blocking pool and back
+    // costs more than the read. Writes always go to the pool.
+    bool inline_reads = false;
 };
+
+// A read-only service call: inline or on the blocking pool, as OciServices says.
+template <typename F>
+net::awaitable<std::invoke_result_t<F&>> read_call(RequestContext& ctx, const OciServices& svc,
+                                                   F fn) {
+    if (svc.inline_reads) {
+        co_return fn();
+    }
+    co_return co_await ctx.offload(std::move(fn));
+}
 
 using HandlerFn = net::awaitable<Response> (*)(RequestContext&, OciServices&);
 

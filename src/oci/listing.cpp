@@ -27,8 +27,8 @@ net::awaitable<Response> list_tags(RequestContext& ctx, OciServices& svc) {
         co_return error_response(n.error());
     }
     const auto last = ctx.query("last");
-    auto page = co_await ctx.offload(
-        [&] { return svc.registry.tags.list(caller_of(ctx), repo, last, *n); });
+    auto page = co_await read_call(
+        ctx, svc, [&] { return svc.registry.tags.list(caller_of(ctx), repo, last, *n); });
     if (!page) {
         co_return error_response(page.error());
     }
@@ -47,8 +47,8 @@ net::awaitable<Response> catalog(RequestContext& ctx, OciServices& svc) {
         co_return error_response(n.error());
     }
     const auto last = ctx.query("last");
-    auto page = co_await ctx.offload(
-        [&] { return svc.registry.repositories.catalog(caller_of(ctx), last, *n); });
+    auto page = co_await read_call(
+        ctx, svc, [&] { return svc.registry.repositories.catalog(caller_of(ctx), last, *n); });
     if (!page) {
         co_return error_response(page.error());
     }
@@ -68,7 +68,7 @@ net::awaitable<Response> list_referrers(RequestContext& ctx, OciServices& svc) {
     const auto& repo = target->repo;
     const auto& digest = target->id;
     const auto artifact_type = ctx.query("artifactType");
-    auto found = co_await ctx.offload([&] {
+    auto found = co_await read_call(ctx, svc, [&] {
         return svc.registry.referrers.list(caller_of(ctx), repo, digest, artifact_type);
     });
     if (!found) {

@@ -16,8 +16,8 @@ net::awaitable<Response> get_manifest(RequestContext& ctx, OciServices& svc) {
     const auto& repo = target->repo;
     const auto& ref = target->id;
     const auto accept = ctx.header_list(http::field::accept);
-    auto found = co_await ctx.offload(
-        [&] { return svc.registry.manifests.get(caller_of(ctx), repo, ref, accept); });
+    auto found = co_await read_call(
+        ctx, svc, [&] { return svc.registry.manifests.get(caller_of(ctx), repo, ref, accept); });
     if (!found) {
         co_return error_response(found.error());
     }
@@ -38,17 +38,15 @@ net::awaitable<Response> put_manifest(RequestContext& ctx, OciServices& svc) {
     auto body = co_await ctx.read_body_all(model::kMaxManifestBytes);
     if (!body) {
         if (body.error().code == Errc::too_large) {
-            co_return error_response(Error{
-                Errc::too_large,
-                fmt::format("manifest is larger than the limit of {} bytes",
-                            model::kMaxManifestBytes)});
+            co_return error_response(
+                Error{Errc::too_large, fmt::format("manifest is larger than the limit of {} bytes",
+                                                   model::kMaxManifestBytes)});
         }
         co_return error_response(body.error());
     }
     const auto content_type = std::string(ctx.header(http::field::content_type));
-    auto pushed = co_await ctx.offload([&] {
-        return svc.registry.manifests.put(caller_of(ctx), repo, ref, content_type, *body);
-    });
+    auto pushed = co_await ctx.offload(
+        [&] { return svc.registry.manifests.put(caller_of(ctx), repo, ref, content_type, *body); });
     if (!pushed) {
         co_return error_response(pushed.error());
     }

@@ -61,6 +61,8 @@ Result<std::optional<std::size_t>> page_size(const http::RequestContext& ctx) {
     return std::optional<std::size_t>{value};
 }
 
-registry::Caller caller_of(const http::RequestContext&) { return registry::Caller{}; }
+registry::Caller caller_of(const http::RequestContext&) {
+    return registry::Caller{};
+}
 
 }  // namespace wharf::oci

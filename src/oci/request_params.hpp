@@ -11,7 +11,7 @@
 namespace wharf::oci {
 
 // Wire strings become types here, at the edge.
-Result<model::RepoName> repo_param(const http::RequestContext& ctx);       // {name}
+Result<model::RepoName> repo_param(const http::RequestContext& ctx);        // {name}
 Result<model::Reference> reference_param(const http::RequestContext& ctx);  // {reference}
 Result<model::Digest> digest_param(const http::RequestContext& ctx);        // {digest}
 Result<model::UploadId> upload_param(const http::RequestContext& ctx);      // {uuid}

@@ -47,7 +47,9 @@ http::Handler wrap(HandlerFn fn, OciServices& services) {
 
 }  // namespace
 
-std::span<const OciRoute> routes() { return kRoutes; }
+std::span<const OciRoute> routes() {
+    return kRoutes;
+}
 
 void add_routes(http::Router& router, OciServices& services) {
     for (const auto& r : kRoutes) {
@@ -61,9 +63,9 @@ void add_routes(http::Router& router, OciServices& services) {
         co_return res;
     });
     router.set_method_not_allowed([](http::RequestContext& ctx) -> net::awaitable<Response> {
-        auto res = error_response(Error{
-            Errc::unsupported, std::string(http::to_string(ctx.method())) + " is not supported on " +
-                                   std::string(ctx.path())});
+        auto res = error_response(
+            Error{Errc::unsupported, std::string(http::to_string(ctx.method())) +
+                                         " is not supported on " + std::string(ctx.path())});
         res.status = http::status::method_not_allowed;
         co_return res;
     });

@@ -135,8 +135,8 @@ net::awaitable<Response> finish_upload(RequestContext& ctx, OciServices& svc,
             co_return error_response(streamed.error());
         }
     }
-    auto blob = co_await ctx.offload(
-        [&] { return uploads.complete(std::move(*appender), digest); });
+    auto blob =
+        co_await ctx.offload([&] { return uploads.complete(std::move(*appender), digest); });
     if (!blob) {
         co_return error_response(blob.error());
     }
@@ -181,8 +181,7 @@ net::awaitable<Response> start_upload(RequestContext& ctx, OciServices& svc) {
         }
         digest = std::move(*parsed);
     }
-    auto started =
-        co_await ctx.offload([&] { return svc.registry.uploads.start(caller, repo); });
+    auto started = co_await ctx.offload([&] { return svc.registry.uploads.start(caller, repo); });
     if (!started) {
         co_return error_response(started.error());
     }
@@ -201,8 +200,8 @@ net::awaitable<Response> get_upload(RequestContext& ctx, OciServices& svc) {
     }
     const auto& repo = target->repo;
     const auto& id = target->id;
-    auto status = co_await ctx.offload(
-        [&] { return svc.registry.uploads.status(caller_of(ctx), repo, id); });
+    auto status =
+        co_await ctx.offload([&] { return svc.registry.uploads.status(caller_of(ctx), repo, id); });
     if (!status) {
         co_return error_response(status.error());
     }
@@ -262,8 +261,9 @@ net::awaitable<Response> put_upload(RequestContext& ctx, OciServices& svc) {
     const auto& id = target->id;
     auto param = ctx.query("digest");
     if (!param) {
-        co_return error_response(Error{
-            Errc::digest_invalid, "completing an upload needs the query parameter digest=<digest>"});
+        co_return error_response(
+            Error{Errc::digest_invalid,
+                  "completing an upload needs the query parameter digest=<digest>"});
     }
     auto digest = model::Digest::parse(*param);
     if (!digest) {
@@ -284,8 +284,8 @@ net::awaitable<Response> delete_upload(RequestContext& ctx, OciServices& svc) {
     }
     const auto& repo = target->repo;
     const auto& id = target->id;
-    auto cancelled = co_await ctx.offload(
-        [&] { return svc.registry.uploads.cancel(caller_of(ctx), repo, id); });
+    auto cancelled =
+        co_await ctx.offload([&] { return svc.registry.uploads.cancel(caller_of(ctx), repo, id); });
     if (!cancelled) {
         co_return error_response(cancelled.error());
     }

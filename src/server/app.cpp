@@ -74,7 +74,8 @@ int serve(const config::Config& config) {
         **blobs, **meta, clock,
         registry::RegistryOptions{.create_on_push = config.registry.create_on_push,
                                   .chunk_min_length = config.registry.chunk_min_length}});
-    oci::OciServices oci_services{registry};
+    // SQLite and the filesystem driver answer reads from the page cache: serve them inline.
+    oci::OciServices oci_services{.registry = registry, .inline_reads = true};
     http::Router router;
     add_health_routes(router, **meta);
     oci::add_routes(router, oci_services);
