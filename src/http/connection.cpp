@@ -39,6 +39,8 @@ namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;
 using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
+constexpr std::size_t kChunkedReadBuffer = 64 * 1024;
+
 std::string_view to_std(beast::string_view v) { return {v.data(), v.size()}; }
 
 bool is_disconnect(const beast::error_code& ec) {
@@ -130,6 +132,11 @@ public:
         body_started_ = true;
         if (identity_remaining_) {
             co_return co_await read_identity(out);
+        }
+        // Beast sizes each socket read by the buffer's free space: give a chunked body room for
+        // 64 KiB reads (only connections that upload this way pay for it).
+        if (buffer_.capacity() < kChunkedReadBuffer) {
+            buffer_.reserve(kChunkedReadBuffer);
         }
         std::size_t filled = 0;
         while (filled < out.size() && !parser_.is_done()) {
