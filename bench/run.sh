@@ -6,7 +6,7 @@
 #   BENCH_QUICK=1 bench/run.sh         smoke run: 1 round, 64 MiB blobs, ~2 minutes
 #
 # Environment (all optional):
-#   WHARF_BIN        wharf binary (default /work/main/build/wharf; if absent and unset: wharf is n/a)
+#   WHARF_BIN        wharf binary (default build/wharf of this checkout; if absent and unset: wharf is n/a)
 #   BENCH_ROUNDS     rounds, A B A B ... (default 3; quick 1)
 #   BENCH_BLOB_MB    blob size in MiB for push/pull (default 1024; quick 64)
 #   BENCH_QUICK=1    small sizes and short durations

@@ -1,6 +1,8 @@
 #include "storage/meta/sqlite/sqlite_metadata_store.hpp"
 
 #include <atomic>
+#include <condition_variable>
+#include <vector>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -19,44 +21,90 @@ using sqlite::Connection;
 
 constexpr std::size_t kMaxIdleReaders = 16;
 
+Result<void> exec(Connection& db, std::string_view sql) {
+    auto stmt = db.prepare(sql);
+    if (!stmt) {
+        return stmt.error();
+    }
+    return stmt->run();
+}
+
+// Runs fn, turning an exception into an error.
+Result<void> run_guarded(Connection& db, const MetadataStore::TxFn& fn) {
+    try {
+        sqlite::SqliteTx tx(db);
+        return fn(tx);
+    } catch (const std::exception& e) {
+        return Error{Errc::internal, fmt::format("transaction aborted by an exception: {}", e.what())};
+    } catch (...) {
+        return Error{Errc::internal, "transaction aborted by an unknown exception"};
+    }
+}
+
+// Rolls back what is still open: SQLite may already have rolled back by itself (SQLITE_FULL).
+void rollback_if_open(Connection& db) {
+    if (db.in_transaction()) {
+        (void)exec(db, "ROLLBACK");
+    }
+}
+
 // Runs fn between `begin` and COMMIT; rolls back when fn fails or throws, or COMMIT fails.
 Result<void> run_transaction(Connection& db, std::string_view begin,
                              const MetadataStore::TxFn& fn) {
-    {
-        auto stmt = db.prepare(begin);
-        if (!stmt) {
-            return stmt.error();
-        }
-        if (auto started = stmt->run(); !started) {
-            return started;
-        }
+    if (auto started = exec(db, begin); !started) {
+        return started;
     }
-    Result<void> result;
-    try {
-        sqlite::SqliteTx tx(db);
-        result = fn(tx);
-    } catch (const std::exception& e) {
-        result =
-            Error{Errc::internal, fmt::format("transaction aborted by an exception: {}", e.what())};
-    } catch (...) {
-        result = Error{Errc::internal, "transaction aborted by an unknown exception"};
-    }
+    Result<void> result = run_guarded(db, fn);
     if (result) {
-        auto commit = db.prepare("COMMIT");
-        if (!commit) {
-            result = commit.error();
-        } else if (auto done = commit->run(); !done) {
-            result = std::move(done);
-        }
+        result = exec(db, "COMMIT");
     }
-    // SQLite may already have rolled back by itself (e.g. SQLITE_FULL); only roll back what is
-    // still open.
-    if (db.in_transaction()) {
-        if (auto rollback = db.prepare("ROLLBACK")) {
-            (void)rollback->run();
-        }
-    }
+    rollback_if_open(db);
     return result;
+}
+
+// A write waiting for the group commit that carries it.
+struct PendingWrite {
+    const MetadataStore::TxFn* fn;
+    Result<void> result;
+    bool done = false;
+};
+
+// Group commit: one transaction, one fsync, for every write queued meanwhile. Each write runs
+// inside its own savepoint, so one that fails is undone alone; if COMMIT (or SQLite itself)
+// fails, every write of the batch fails.
+void run_batch(Connection& db, const std::vector<PendingWrite*>& batch) {
+    auto fail_all = [&](const Error& error) {
+        for (auto* w : batch) {
+            w->result = error;
+        }
+    };
+    // IMMEDIATE takes the write lock up front, waiting busy_timeout for other processes, so a
+    // batch never fails half-way because it could not upgrade a read lock.
+    if (auto started = exec(db, "BEGIN IMMEDIATE"); !started) {
+        fail_all(started.error());
+        return;
+    }
+    for (auto* w : batch) {
+        if (auto saved = exec(db, "SAVEPOINT write"); !saved) {
+            fail_all(saved.error());
+            rollback_if_open(db);
+            return;
+        }
+        w->result = run_guarded(db, *w->fn);
+        if (!db.in_transaction()) {
+            fail_all(Error{Errc::internal, "the metadata transaction was rolled back by SQLite; "
+                                           "retry the request"});
+            return;
+        }
+        if (!w->result) {
+            (void)exec(db, "ROLLBACK TO write");
+        }
+        (void)exec(db, "RELEASE write");
+    }
+    if (auto committed = exec(db, "COMMIT"); !committed) {
+        fail_all(committed.error());
+    }
+    rollback_if_open(db);
 }
 
 class SqliteMetadataStore final : public MetadataStore {
@@ -78,17 +126,37 @@ public:
         if (writer_thread_.load() == std::this_thread::get_id()) {
             return Error{Errc::internal, "write() called inside a write transaction"};
         }
-        std::lock_guard lock(write_mutex_);
-        writer_thread_.store(std::this_thread::get_id());
-        // IMMEDIATE takes the write lock up front, waiting busy_timeout for other processes, so
-        // a transaction never fails half-way because it could not upgrade a read lock.
-        auto result = run_transaction(*writer_, "BEGIN IMMEDIATE", fn);
-        writer_thread_.store(std::thread::id{});
-        return result;
+        PendingWrite mine{&fn, ok()};
+        std::unique_lock lock(queue_mutex_);
+        queue_.push_back(&mine);
+        while (!mine.done) {
+            if (leading_) {
+                batch_done_.wait(lock);
+                continue;
+            }
+            // Lead: commit everything queued so far, ours included, in one transaction.
+            leading_ = true;
+            std::vector<PendingWrite*> batch;
+            batch.swap(queue_);
+            lock.unlock();
+            writer_thread_.store(std::this_thread::get_id());
+            run_batch(*writer_, batch);
+            writer_thread_.store(std::thread::id{});
+            lock.lock();
+            for (auto* w : batch) {
+                w->done = true;
+            }
+            leading_ = false;
+            batch_done_.notify_all();
+        }
+        return std::move(mine.result);
     }
 
 private:
-    std::mutex write_mutex_;
+    std::mutex queue_mutex_;
+    std::condition_variable batch_done_;
+    std::vector<PendingWrite*> queue_;  // writes waiting for the next group commit
+    bool leading_ = false;              // a thread is committing a batch
     std::atomic<std::thread::id> writer_thread_{};
     std::unique_ptr<Connection> writer_;
     sqlite::ReaderPool readers_;
