@@ -15,6 +15,14 @@ std::uint64_t Response::body_length() const noexcept {
     return 0;
 }
 
+bool Response::length_known() const noexcept {
+    if (announced_length) {
+        return true;
+    }
+    const auto* src = std::get_if<std::unique_ptr<BodySource>>(&body);
+    return src == nullptr || !*src || (*src)->length_known();
+}
+
 Response make_response(http::status status) {
     Response r;
     r.status = status;

@@ -23,12 +23,15 @@ struct FileRegion {
     std::uint64_t length = 0;
 };
 
-// A streamed response body of known length. read() blocks (it is called on the connection's
+// A streamed response body. read() blocks (it is called on the connection's
 // thread in bounded pieces; sources are local files or memory).
 class BodySource {
 public:
     virtual ~BodySource() = default;
+    // Bytes the body will have; ignored when length_known() is false (the body is then sent
+    // with Transfer-Encoding: chunked and ends when read() returns 0).
     virtual std::uint64_t length() const noexcept = 0;
+    virtual bool length_known() const noexcept { return true; }
     virtual Result<std::size_t> read(std::span<std::byte> out) = 0;  // 0 at the end
     virtual std::optional<FileRegion> file_region() const { return std::nullopt; }
 };
@@ -46,6 +49,8 @@ struct Response {
         return *this;
     }
     std::uint64_t body_length() const noexcept;
+    // False for a streamed body of unknown length (sent chunked).
+    bool length_known() const noexcept;
 };
 
 Response make_response(http::status status);

@@ -61,8 +61,8 @@ net::awaitable<bool> send_file_region(beast::tcp_stream& stream, Deadline& deadl
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             deadline.expires_after(progress);
-            auto [wait_ec] =
-                co_await socket.async_wait(tcp::socket::wait_write, net::as_tuple(net::use_awaitable));
+            auto [wait_ec] = co_await socket.async_wait(tcp::socket::wait_write,
+                                                        net::as_tuple(net::use_awaitable));
             if (wait_ec) {
                 co_return false;  // the client stopped reading (deadline) or went away
             }
@@ -75,9 +75,37 @@ net::awaitable<bool> send_file_region(beast::tcp_stream& stream, Deadline& deadl
     co_return true;
 }
 
+// Transfer-Encoding: chunked, one chunk per read; "0\r\n\r\n" ends the body.
+template <typename Stream>
+net::awaitable<bool> write_chunked(Stream& stream, Deadline& deadline, BodySource& source,
+                                   std::chrono::seconds progress, std::uint64_t& sent) {
+    std::vector<std::byte> chunk(kCopyChunk);
+    for (;;) {
+        auto n = source.read(chunk);
+        if (!n) {
+            spdlog::error("reading a response body failed: {}", n.error().message);
+            co_return false;  // no terminating chunk: the client sees the body as incomplete
+        }
+        if (*n == 0) {
+            co_return co_await write_all(stream, deadline, net::buffer("0\r\n\r\n", 5), progress);
+        }
+        const auto size_line = fmt::format("{:x}\r\n", *n);
+        const std::array<net::const_buffer, 3> framed{
+            net::buffer(size_line), net::buffer(chunk.data(), *n), net::buffer("\r\n", 2)};
+        const bool written = co_await write_all(stream, deadline, framed, progress);
+        if (!written) {
+            co_return false;
+        }
+        sent += *n;
+    }
+}
+
 template <typename Stream>
 net::awaitable<bool> write_body_source(Stream& stream, Deadline& deadline, BodySource& source,
                                        std::chrono::seconds progress, std::uint64_t& sent) {
+    if (!source.length_known()) {
+        co_return co_await write_chunked(stream, deadline, source, progress, sent);
+    }
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
         if (auto region = source.file_region()) {
             co_return co_await send_file_region(stream, deadline, *region, progress, sent);
@@ -118,7 +146,11 @@ std::string render_head(const Response& res, bool keep_alive) {
         head.append(name).append(": ").append(value).append("\r\n");
     }
     if (status_allows_body(res.status)) {
-        fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n", res.body_length());
+        if (res.length_known()) {
+            fmt::format_to(std::back_inserter(head), "Content-Length: {}\r\n", res.body_length());
+        } else {
+            head.append("Transfer-Encoding: chunked\r\n");
+        }
     }
     head.append(keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
     return head;
