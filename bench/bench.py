@@ -1318,7 +1318,8 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
     if code:
         return code
-    return 1 if ERRORS else 0
+    # Errors of the reference are printed as loudly, but only Wharf's (or the harness's) fail the run.
+    return 1 if any(label != "reference" for label, _, _ in ERRORS) else 0
 
 
 if __name__ == "__main__":

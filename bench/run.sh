@@ -16,7 +16,7 @@
 #   BENCH_RESULTS    raw samples as JSON (default /tmp/wharf-bench-<time>.json)
 #   BENCH_KEEP=1     keep the work directory (server data, logs)
 #   BENCH_SELFTEST=1 run docker-registry in the wharf slot too (to validate the harness)
-# Exit status: 0 ok, 1 the run had errors (printed loudly), 2 setup problem, 130 interrupted.
+# Exit status: 0 ok, 1 Wharf had errors (all errors are printed loudly), 2 setup problem, 130 interrupted.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
