@@ -77,7 +77,4 @@ private:
     std::string_view route_name_;
 };
 
-// Percent-decodes a URL component ('+' stays '+'); nullopt on a malformed escape.
-std::optional<std::string> percent_decode(std::string_view text);
-
 }  // namespace wharf::http

@@ -2,6 +2,7 @@
 
 #include "http/request_context.hpp"
 #include "http/router.hpp"
+#include "common/percent.hpp"
 
 namespace wharf::http {
 namespace {
@@ -107,10 +108,10 @@ TEST(Router, QueryParametersArePercentDecoded) {
 }
 
 TEST(PercentDecode, RejectsBrokenEscapes) {
-    EXPECT_EQ(percent_decode("a%20b"), "a b");
-    EXPECT_EQ(percent_decode("%"), std::nullopt);
-    EXPECT_EQ(percent_decode("%2"), std::nullopt);
-    EXPECT_EQ(percent_decode("%zz"), std::nullopt);
+    EXPECT_EQ(wharf::percent_decode("a%20b"), "a b");
+    EXPECT_EQ(wharf::percent_decode("%"), std::nullopt);
+    EXPECT_EQ(wharf::percent_decode("%2"), std::nullopt);
+    EXPECT_EQ(wharf::percent_decode("%zz"), std::nullopt);
 }
 
 }  // namespace
