@@ -62,8 +62,12 @@ std::int64_t sql_limit(std::size_t limit) noexcept {
     return static_cast<std::int64_t>(std::min(limit, kMax));
 }
 
-Result<std::vector<model::Digest>> collect_digests(Statement& stmt) {
-    std::vector<model::Digest> out;
+namespace {
+
+// Steps through every row, turning column 0 into a T with `column`.
+template <typename T, typename Column>
+Result<std::vector<T>> collect_first_column(Statement& stmt, Column column) {
+    std::vector<T> out;
     for (;;) {
         auto row = stmt.step();
         if (!row) {
@@ -72,30 +76,22 @@ Result<std::vector<model::Digest>> collect_digests(Statement& stmt) {
         if (!*row) {
             return out;
         }
-        auto digest = column_digest(stmt, 0);
-        if (!digest) {
-            return digest.error();
+        auto value = column(stmt, 0);
+        if (!value) {
+            return value.error();
         }
-        out.push_back(std::move(*digest));
+        out.push_back(std::move(*value));
     }
 }
 
+}  // namespace
+
+Result<std::vector<model::Digest>> collect_digests(Statement& stmt) {
+    return collect_first_column<model::Digest>(stmt, column_digest);
+}
+
 Result<std::vector<model::Tag>> collect_tags(Statement& stmt) {
-    std::vector<model::Tag> out;
-    for (;;) {
-        auto row = stmt.step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        auto tag = column_tag(stmt, 0);
-        if (!tag) {
-            return tag.error();
-        }
-        out.push_back(std::move(*tag));
-    }
+    return collect_first_column<model::Tag>(stmt, column_tag);
 }
 
 Error map_foreign_key(Error error, Errc code, std::string message) {
