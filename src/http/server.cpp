@@ -128,9 +128,11 @@ struct Server::Impl {
 
     ServerOptions options;
     Router router;
-    net::io_context ioc;                   // accepting, signals, shutdown
+    // Declared before ioc so they outlive it: an accept pending on ioc holds a socket of a
+    // worker, and destroying ioc destroys that operation.
     std::vector<net::io_context> workers;  // connections, one thread each
     std::size_t next = 0;
+    net::io_context ioc;  // accepting, signals, shutdown
     net::thread_pool blocking;
     tcp::acceptor acceptor;
     std::optional<net::ssl::context> tls;
