@@ -35,10 +35,9 @@ net::awaitable<Response> get_blob(RequestContext& ctx, OciServices& svc) {
         ctx, svc, [&] { return svc.registry.blobs.open(caller, repo, digest, range); });
     if (!blob) {
         if (blob.error().code == Errc::range_invalid) {
-            auto info = co_await read_call(
-                ctx, svc, [&] { return svc.registry.blobs.stat(caller, repo, digest); });
             auto res = error_response(blob.error());
-            res.header("Content-Range", fmt::format("bytes */{}", info ? info->size : 0));
+            res.header("Content-Range",
+                       fmt::format("bytes */{}", blob.error().detail.value("size", 0ULL)));
             co_return res;
         }
         co_return error_response(blob.error());

@@ -47,7 +47,10 @@ Result<BlobRead> BlobService::open(const Caller& caller, const model::RepoName& 
     if (!range_header.empty()) {
         auto parsed = model::parse_range_header(range_header, info->size);
         if (!parsed) {
-            return parsed.error();
+            // The blob's size goes with the error: a 416 answer names it (bytes */size).
+            auto error = parsed.error();
+            error.detail = {{"digest", digest.str()}, {"size", info->size}};
+            return error;
         }
         span = *parsed;
     }

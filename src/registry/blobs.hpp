@@ -23,7 +23,8 @@ public:
     // Errc::name_unknown, Errc::blob_unknown (also when the repository does not link it).
     Result<storage::BlobInfo> stat(const Caller& caller, const model::RepoName& repo,
                                    const model::Digest& digest);
-    // As stat; a Range header value resolves against the size (Errc::range_invalid).
+    // As stat; a Range header value resolves against the size (Errc::range_invalid, with
+    // detail {"digest", "size"}).
     Result<BlobRead> open(const Caller& caller, const model::RepoName& repo,
                           const model::Digest& digest, std::string_view range_header);
     // Unlinks the blob from the repository. Errc::blob_unknown, Errc::in_use while a manifest

@@ -25,7 +25,7 @@ TARGET = os.environ.get("WHARF_E2E_TARGET", "wharf").strip().lower()
 WHARF_BIN = os.environ.get("WHARF_BIN", str(REPO_ROOT / "build" / "wharf"))
 START_TIMEOUT = 20.0
 STOP_TIMEOUT = 10.0
-LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+LISTENING = re.compile(r"listening on (https?)://127\.0\.0\.1:(\d+)")
 
 # Servers started and not yet stopped; conftest kills leftovers at session end.
 live_servers: list["Server"] = []
@@ -54,6 +54,7 @@ class Server:
         self.stdout_path = self.log_dir / "server.stdout.log"
         self.proc: subprocess.Popen | None = None
         self.port: int | None = None
+        self.scheme = "http"  # https when the server's config enables TLS
         self.starts = 0
         self.problems: list[str] = []  # contract breaches seen by the fixture itself
         self.exit_codes: list[int] = []
@@ -65,7 +66,12 @@ class Server:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}"
+        return f"{self.scheme}://{self.host}"
+
+    @property
+    def verify(self):
+        """What requests verifies TLS with (the default trust store unless overridden)."""
+        return True
 
     def client(self, timeout: float = 30.0) -> RegistryClient:
         return RegistryClient(self.url, timeout)
@@ -94,12 +100,15 @@ class Server:
         err.flush()
         return out, err, err.tell()
 
+    def _wharf_command(self, port: int) -> list[str]:
+        return [WHARF_BIN, "serve", "--listen", f"127.0.0.1:{port}", "--data", str(self.data_dir)]
+
     def _start_wharf(self, port: int):
         if not (os.path.isfile(WHARF_BIN) and os.access(WHARF_BIN, os.X_OK)):
             raise ServerError(f"wharf binary not found at {WHARF_BIN} (build it, set WHARF_BIN, "
                               "or run against the reference: WHARF_E2E_TARGET=reference)")
         out, err, offset = self._open_logs()
-        cmd = [WHARF_BIN, "serve", "--listen", f"127.0.0.1:{port}", "--data", str(self.data_dir)]
+        cmd = self._wharf_command(port)
         # Own session: kill9() and stop() signal the whole group, helpers included.
         self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
                                      start_new_session=True)
@@ -110,7 +119,7 @@ class Server:
             text = self._read_from(self.stderr_path, offset)
             m = LISTENING.search(text)
             if m:
-                self.port = int(m.group(1))
+                self.scheme, self.port = m.group(1), int(m.group(2))
                 break
             if self.proc.poll() is not None:
                 code = self.proc.returncode
@@ -119,7 +128,7 @@ class Server:
                                   f"stderr:\n{text[-3000:]}")
             if time.monotonic() > deadline:
                 self.kill9()
-                raise ServerError(f"no 'listening on http://127.0.0.1:<port>' line on stderr "
+                raise ServerError(f"no 'listening on http(s)://127.0.0.1:<port>' line on stderr "
                                   f"within {START_TIMEOUT}s; stderr:\n{text[-3000:]}")
             time.sleep(0.02)
         if port and self.port != port:
@@ -165,7 +174,7 @@ http:
                 raise ServerError(f"server exited with {code} while starting; stderr:\n"
                                   f"{self.stderr_tail()}")
             try:
-                r = requests.get(self.url + "/v2/", timeout=2)
+                r = requests.get(self.url + "/v2/", timeout=2, verify=self.verify)
                 if r.status_code == 200:
                     return
                 last = f"GET /v2/ -> {r.status_code}"
@@ -269,9 +278,6 @@ def short_tempdir(prefix: str) -> Path:
 
 # ----------------------------------------------------------------------------- configured wharf
 
-LISTENING_ANY = re.compile(r"listening on (https?)://127\.0\.0\.1:(\d+)")
-
-
 class ConfiguredServer(Server):
     """`wharf serve --config FILE --listen 127.0.0.1:0 --data DIR` with the TOML text given
     (flags override the file), plus `extra_args`. When the config enables [server.tls] the
@@ -284,11 +290,6 @@ class ConfiguredServer(Server):
         self.config_path.write_text(config_toml)
         self.extra_args = list(extra_args)
         self.ca_file = ca_file
-        self.scheme = "http"
-
-    @property
-    def url(self) -> str:
-        return f"{self.scheme}://{self.host}"
 
     @property
     def verify(self):
@@ -301,56 +302,9 @@ class ConfiguredServer(Server):
         c.session.trust_env = False
         return c
 
-    def _start_wharf(self, port: int):
-        if not (os.path.isfile(WHARF_BIN) and os.access(WHARF_BIN, os.X_OK)):
-            raise ServerError(f"wharf binary not found at {WHARF_BIN}")
-        out, err, offset = self._open_logs()
-        cmd = [WHARF_BIN, "serve", "--config", str(self.config_path),
-               "--listen", f"127.0.0.1:{port}", "--data", str(self.data_dir), *self.extra_args]
-        self.proc = subprocess.Popen(cmd, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                                     start_new_session=True)
-        out.close()
-        err.close()
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            text = self._read_from(self.stderr_path, offset)
-            m = LISTENING_ANY.search(text)
-            if m:
-                self.scheme, self.port = m.group(1), int(m.group(2))
-                break
-            if self.proc.poll() is not None:
-                code = self.proc.returncode
-                self.proc = None
-                raise ServerError(f"{' '.join(cmd)} exited with {code} before listening; "
-                                  f"stderr:\n{text[-3000:]}")
-            if time.monotonic() > deadline:
-                self.kill9()
-                raise ServerError(f"no 'listening on http(s)://127.0.0.1:<port>' line on stderr "
-                                  f"within {START_TIMEOUT}s; stderr:\n{text[-3000:]}")
-            time.sleep(0.02)
-        if port and self.port != port:
-            self.problems.append(f"asked to listen on {port}, listens on {self.port}")
-        self._wait_v2()
-
-    def _wait_v2(self):
-        deadline = time.monotonic() + START_TIMEOUT
-        last = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                code = self.proc.returncode
-                self.proc = None
-                raise ServerError(f"server exited with {code} while starting; stderr:\n"
-                                  f"{self.stderr_tail()}")
-            try:
-                r = requests.get(self.url + "/v2/", timeout=2, verify=self.verify)
-                if r.status_code == 200:
-                    return
-                last = f"GET /v2/ -> {r.status_code}"
-            except requests.RequestException as e:
-                last = repr(e)
-            time.sleep(0.05)
-        self.kill9()
-        raise ServerError(f"/v2/ did not answer 200 within {START_TIMEOUT}s ({last})")
+    def _wharf_command(self, port: int) -> list[str]:
+        return [WHARF_BIN, "serve", "--config", str(self.config_path),
+                "--listen", f"127.0.0.1:{port}", "--data", str(self.data_dir), *self.extra_args]
 
     def access_log(self) -> list[dict]:
         """The JSON access-log lines on stdout so far (start banners skipped)."""
