@@ -24,9 +24,19 @@ enum class Errc {
     too_large,              // body over a configured bound (manifest 4 MiB, headers, ...)
     in_use,                 // still referenced (a blob by a manifest, a manifest by an index)
     upload_busy,            // another request is writing to the same upload session
+    // Resources of the control plane (detail "kind" names which: repository, image, policy, ...)
+    already_exists,  // creating something that exists (repository, image, template, key, ...)
+    not_found,       // a named resource other than a repository/manifest/blob does not exist
+    not_empty,       // deleting a repository that still holds images (without force)
+    tag_immutable,   // moving (or re-pushing) a tag that the repository's settings freeze
+    limit_exceeded,  // a count limit (tags per resource, scans per day, ...) would be exceeded
     // Access
-    unauthorized,  // no or bad credentials
-    denied,        // authenticated, but not allowed
+    unauthorized,          // no credentials at all
+    credentials_unknown,   // an access key id or token that Wharf does not know (or disabled)
+    signature_invalid,     // SigV4 signature does not match, or the request is outside the skew
+    signature_incomplete,  // SigV4 Authorization header or query is malformed or incomplete
+    token_expired,         // an authorization token past its expiry
+    denied,                // authenticated, but not allowed
     // Requests
     unsupported,        // the operation or media type is not supported (e.g. schema 1)
     bad_request,        // malformed request outside the above (bad query parameter, ...)

@@ -11,7 +11,9 @@
 namespace wharf::config {
 namespace {
 
-Error config_error(std::string message) { return Error{Errc::bad_request, std::move(message)}; }
+Error config_error(std::string message) {
+    return Error{Errc::bad_request, std::move(message)};
+}
 
 std::string where(const toml::node& node, std::string_view source) {
     const auto& src = node.source();
@@ -182,7 +184,18 @@ Result<Config> load_string(std::string_view text, std::string_view source) {
         TableReader rr(*registry, "registry.", source);
         WHARF_TRY(rr.read("create_on_push", c.registry.create_on_push));
         WHARF_TRY(rr.read("chunk_min_length", c.registry.chunk_min_length));
+        WHARF_TRY(rr.read("account_id", c.registry.account_id));
+        WHARF_TRY(rr.read("region", c.registry.region));
+        WHARF_TRY(rr.read("public_host", c.registry.public_host));
         WHARF_TRY(rr.reject_unknown());
+    }
+    if (const auto* auth = r.sub("auth")) {
+        TableReader ar(*auth, "auth.", source);
+        std::string key_file;
+        WHARF_TRY(ar.read("master_key_file", key_file));
+        c.auth.master_key_file = key_file;
+        WHARF_TRY(ar.read("token_hours", c.auth.token_hours));
+        WHARF_TRY(ar.reject_unknown());
     }
     if (const auto* log = r.sub("log")) {
         TableReader lr(*log, "log.", source);
@@ -224,6 +237,21 @@ Result<void> validate(const Config& c) {
     }
     if (c.storage.data_dir.empty()) {
         return config_error("storage.data_dir must not be empty");
+    }
+    const auto& id = c.registry.account_id;
+    if (id.size() != 12 || id.find_first_not_of("0123456789") != std::string::npos) {
+        return config_error(fmt::format(
+            "registry.account_id \"{}\" must be 12 digits, like an AWS account id", id));
+    }
+    if (c.registry.region.empty() ||
+        c.registry.region.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
+            std::string::npos) {
+        return config_error(fmt::format(
+            "registry.region \"{}\" must be lower-case letters, digits and '-', like us-east-1",
+            c.registry.region));
+    }
+    if (c.auth.token_hours < 1 || c.auth.token_hours > 12) {
+        return config_error("auth.token_hours must be from 1 to 12 (ECR's tokens last 12 hours)");
     }
     return ok();
 }

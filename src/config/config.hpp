@@ -44,8 +44,20 @@ struct StorageConfig {
 };
 
 struct RegistryConfig {
-    bool create_on_push = true;
+    // A push to a missing repository creates it even without a CREATE_ON_PUSH creation
+    // template (ECR refuses such pushes; the embedded quick-start may allow them).
+    bool create_on_push = false;
     std::uint64_t chunk_min_length = 1;
+    std::string account_id = "000000000000";  // the registry id: 12 digits
+    std::string region = "us-east-1";
+    std::string public_host;  // for repositoryUri; "" = <account>.dkr.ecr.<region>.amazonaws.com
+};
+
+struct AuthConfig {
+    // 32 random bytes that seal access key secrets and sign tokens; kept outside the database.
+    // "" = <data_dir>/master.key, created on first start with mode 0600.
+    std::filesystem::path master_key_file;
+    std::uint32_t token_hours = 12;
 };
 
 struct LogConfig {
@@ -57,6 +69,7 @@ struct Config {
     ServerConfig server;
     StorageConfig storage;
     RegistryConfig registry;
+    AuthConfig auth;
     LogConfig log;
 };
 

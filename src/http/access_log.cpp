@@ -17,17 +17,27 @@ void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20 || c >= 0x7f) {
-                fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-            } else {
-                out.push_back(static_cast<char>(c));
-            }
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20 || c >= 0x7f) {
+                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
         }
     }
     out.push_back('"');
@@ -50,6 +60,10 @@ void write_access_log(const AccessRecord& r) {
     append_json_string(line, r.target);
     line += ",\"route\":";
     append_json_string(line, r.route);
+    if (!r.principal.empty()) {
+        line += ",\"principal\":";
+        append_json_string(line, r.principal);
+    }
     fmt::format_to(std::back_inserter(line),
                    ",\"status\":{},\"bytes_in\":{},\"bytes_out\":{},\"duration_ms\":{:.3f}}}\n",
                    r.status, r.bytes_in, r.bytes_out,

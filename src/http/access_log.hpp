@@ -16,6 +16,7 @@ struct AccessRecord {
     std::chrono::microseconds duration{0};
     std::string_view remote;
     std::string_view request_id;
+    std::string_view principal;  // "" when the request carried no valid credentials
 };
 
 // One JSON line per request on stdout (line-buffered; one write per line, so lines from

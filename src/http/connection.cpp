@@ -41,7 +41,9 @@ using Parser = bhttp::request_parser<bhttp::buffer_body>;
 
 constexpr std::size_t kChunkedReadBuffer = 64 * 1024;
 
-std::string_view to_std(beast::string_view v) { return {v.data(), v.size()}; }
+std::string_view to_std(beast::string_view v) {
+    return {v.data(), v.size()};
+}
 
 bool is_disconnect(const beast::error_code& ec) {
     return ec == beast::error::timeout || ec == bhttp::error::end_of_stream ||
@@ -109,6 +111,15 @@ public:
         auto host = header(field::host);
         return fmt::format("{}://{}", shared_.scheme, host.empty() ? "localhost" : host);
     }
+
+    std::vector<std::pair<std::string_view, std::string_view>> header_fields() const override {
+        std::vector<std::pair<std::string_view, std::string_view>> out;
+        for (const auto& f : parser_.get()) {
+            out.emplace_back(to_std(f.name_string()), to_std(f.value()));
+        }
+        return out;
+    }
+    bool secure() const noexcept override { return shared_.scheme == "https"; }
 
     net::awaitable<Result<std::size_t>> read_body(std::span<std::byte> out) override {
         if (broken_) {
@@ -199,8 +210,8 @@ private:
             filled = n;
         }
         while (filled < out.size() && remaining > 0) {
-            const auto want = static_cast<std::size_t>(
-                std::min<std::uint64_t>(out.size() - filled, remaining));
+            const auto want =
+                static_cast<std::size_t>(std::min<std::uint64_t>(out.size() - filled, remaining));
             deadline_.expires_after(shared_.options.timeouts.body_progress);
             auto [ec, n] = co_await stream_.async_read_some(net::buffer(out.data() + filled, want),
                                                             net::as_tuple(net::use_awaitable));
@@ -280,13 +291,13 @@ net::awaitable<void> serve_requests(Stream& stream, Deadline& deadline, ServerSh
                 co_return;
             }
             std::uint64_t ignored = 0;
-            auto res = ec == bhttp::error::header_limit
-                           ? error_text(http::status::request_header_fields_too_large,
-                                        "request header is larger than " +
-                                            std::to_string(options.limits.max_header_bytes) +
-                                            " bytes")
-                           : error_text(http::status::bad_request,
-                                        "malformed HTTP request: " + ec.message());
+            auto res =
+                ec == bhttp::error::header_limit
+                    ? error_text(http::status::request_header_fields_too_large,
+                                 "request header is larger than " +
+                                     std::to_string(options.limits.max_header_bytes) + " bytes")
+                    : error_text(http::status::bad_request,
+                                 "malformed HTTP request: " + ec.message());
             co_await write_response(stream, deadline, res, false, false, options, ignored);
             co_return;
         }
@@ -309,8 +320,8 @@ net::awaitable<void> serve_requests(Stream& stream, Deadline& deadline, ServerSh
             spdlog::error("request {} {} {} failed with an exception: {}", id,
                           std::string(parser.get().method_string()),
                           std::string(parser.get().target()), e.what());
-            res = error_text(http::status::internal_server_error,
-                             "internal error; request id " + id);
+            res =
+                error_text(http::status::internal_server_error, "internal error; request id " + id);
         }
 
         bool keep_alive = parser.get().keep_alive() && !shared.stopping.load() && !ctx.broken();
@@ -343,6 +354,7 @@ net::awaitable<void> serve_requests(Stream& stream, Deadline& deadline, ServerSh
                     std::chrono::steady_clock::now() - started),
                 .remote = remote,
                 .request_id = id,
+                .principal = ctx.log_principal(),
             });
         }
         if (!written || !keep_alive) {

@@ -3,6 +3,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include <any>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -29,8 +30,8 @@ public:
     virtual ~RequestContext() = default;
 
     virtual Method method() const noexcept = 0;
-    virtual std::string_view path() const noexcept = 0;  // without the query
-    virtual std::string_view header(field name) const noexcept = 0;        // "" when absent
+    virtual std::string_view path() const noexcept = 0;              // without the query
+    virtual std::string_view header(field name) const noexcept = 0;  // "" when absent
     virtual std::string_view header(std::string_view name) const noexcept = 0;
     // Every value of a field that may repeat (Accept), joined with ", " as RFC 9110 allows.
     virtual std::string header_list(field name) const = 0;
@@ -41,6 +42,14 @@ public:
     virtual std::string_view remote_address() const noexcept = 0;
     // Base URL the client used ("http://host:port"), for absolute Location headers and links.
     virtual std::string base_url() const = 0;
+    // Every header field as received, in order (for signature verification).
+    virtual std::vector<std::pair<std::string_view, std::string_view>> header_fields() const {
+        return {};
+    }
+    // Whether the request arrived over TLS.
+    virtual bool secure() const noexcept { return false; }
+    // The query string as received, without '?', not decoded.
+    std::string_view query_string() const noexcept { return raw_query(); }
 
     // Reads the next part of the body into out; 0 when the body is complete. Answers
     // "Expect: 100-continue" on first use. Errc::bad_request for a malformed body,
@@ -68,6 +77,19 @@ public:
     std::string_view route_name() const noexcept { return route_name_; }
     void set_route_name(std::string_view name) noexcept { route_name_ = name; }
 
+    // Per-request state of the layers above (the authenticated caller), owned by the request.
+    template <typename T>
+    void attach(T value) {
+        attachment_ = std::move(value);
+    }
+    template <typename T>
+    const T* attached() const noexcept {
+        return std::any_cast<T>(&attachment_);
+    }
+    // Who made the request, for the access log ("" until authentication says).
+    const std::string& log_principal() const noexcept { return log_principal_; }
+    void set_log_principal(std::string principal) { log_principal_ = std::move(principal); }
+
 protected:
     virtual std::string_view raw_query() const noexcept = 0;
     virtual net::awaitable<void> run_blocking(std::function<void()> fn) = 0;
@@ -75,6 +97,8 @@ protected:
 private:
     std::vector<std::pair<std::string, std::string>> params_;
     std::string_view route_name_;
+    std::any attachment_;
+    std::string log_principal_;
 };
 
 }  // namespace wharf::http

@@ -35,8 +35,23 @@ OciError to_oci(Errc code) noexcept {
             return {s::conflict, "DENIED"};
         case Errc::upload_busy:
             return {s::conflict, "BLOB_UPLOAD_INVALID"};
+        case Errc::already_exists:
+            return {s::conflict, "DENIED"};
+        case Errc::not_found:
+            return {s::not_found, "NAME_UNKNOWN"};
+        case Errc::not_empty:
+            return {s::conflict, "DENIED"};
+        case Errc::tag_immutable:
+            return {s::bad_request, "TAG_INVALID"};
+        case Errc::limit_exceeded:
+            return {s::too_many_requests, "TOOMANYREQUESTS"};
         case Errc::unauthorized:
+        case Errc::credentials_unknown:
+        case Errc::signature_invalid:
+        case Errc::signature_incomplete:
             return {s::unauthorized, "UNAUTHORIZED"};
+        case Errc::token_expired:
+            return {s::forbidden, "DENIED"};
         case Errc::denied:
             return {s::forbidden, "DENIED"};
         case Errc::unsupported:

@@ -2,6 +2,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "auth/authenticator.hpp"
 #include "http/request_context.hpp"
 #include "http/response.hpp"
 #include "registry/registry.hpp"
@@ -15,6 +16,7 @@ using http::Response;
 // Everything a handler may use; one per server.
 struct OciServices {
     registry::Registry& registry;
+    auth::Authenticator& authenticator;
     // Set by the composition root when the storage drivers' reads never wait on a network or a
     // slow device (SQLite and local files, served from the page cache in microseconds): such
     // reads then run on the connection's thread, because the hop to the blocking pool and back

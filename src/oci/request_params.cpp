@@ -61,8 +61,10 @@ Result<std::optional<std::size_t>> page_size(const http::RequestContext& ctx) {
     return std::optional<std::size_t>{value};
 }
 
-registry::Caller caller_of(const http::RequestContext&) {
-    return registry::Caller{};
+const registry::Caller& caller_of(const http::RequestContext& ctx) {
+    static const registry::Caller kAnonymous;
+    const auto* caller = ctx.attached<registry::Caller>();
+    return caller ? *caller : kAnonymous;
 }
 
 }  // namespace wharf::oci

@@ -27,7 +27,7 @@ Result<Target<model::UploadId>> upload_target(const http::RequestContext& ctx);
 
 // Pagination: n must be a non-negative integer when present.
 Result<std::optional<std::size_t>> page_size(const http::RequestContext& ctx);
-// The caller of this request (anonymous until authentication lands, issue #3).
-registry::Caller caller_of(const http::RequestContext& ctx);
+// The caller of this request, as the route wrapper authenticated it.
+const registry::Caller& caller_of(const http::RequestContext& ctx);
 
 }  // namespace wharf::oci

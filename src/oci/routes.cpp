@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "oci/access.hpp"
 #include "oci/error_map.hpp"
 
 namespace wharf::oci {
@@ -37,9 +38,15 @@ constexpr std::array kRoutes{
 
 constexpr std::string_view kApiVersion = "registry/2.0";
 
-http::Handler wrap(HandlerFn fn, OciServices& services) {
-    return [fn, &services](http::RequestContext& ctx) -> net::awaitable<Response> {
-        auto res = co_await fn(ctx, services);
+http::Handler wrap(const OciRoute& route, OciServices& services) {
+    return [&route, &services](http::RequestContext& ctx) -> net::awaitable<Response> {
+        auto refused = co_await admit(ctx, services, route);
+        Response res;
+        if (refused) {
+            res = std::move(*refused);
+        } else {
+            res = co_await route.handler(ctx, services);
+        }
         res.header("Docker-Distribution-API-Version", std::string(kApiVersion));
         co_return res;
     };
@@ -53,8 +60,8 @@ std::span<const OciRoute> routes() {
 
 void add_routes(http::Router& router, OciServices& services) {
     for (const auto& r : kRoutes) {
-        router.add(http::Route{r.method, std::string(r.pattern), std::string(r.name),
-                               wrap(r.handler, services)});
+        router.add(
+            http::Route{r.method, std::string(r.pattern), std::string(r.name), wrap(r, services)});
     }
     router.set_not_found([](http::RequestContext& ctx) -> net::awaitable<Response> {
         auto res = error_response(

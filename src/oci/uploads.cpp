@@ -162,7 +162,17 @@ net::awaitable<Response> start_upload(RequestContext& ctx, OciServices& svc) {
             co_return error_response(digest.error());
         }
         // An unparseable source cannot hold the blob: fall back to an upload, as the spec asks.
-        if (auto source = model::RepoName::parse(*from)) {
+        // Mounting reads the source repository: the caller needs pull rights there too (a
+        // refusal falls back to an upload, so nothing about the source leaks).
+        auto source = model::RepoName::parse(*from);
+        bool may_read = false;
+        if (source) {  // never co_await inside && or ?: (GCC 12 miscompiles it)
+            may_read = co_await ctx.offload([&] {
+                return svc.registry.access.allowed(caller, "ecr:GetDownloadUrlForLayer",
+                                                   registry::AccessTarget{*source});
+            });
+        }
+        if (source && may_read) {
             auto mounted = co_await ctx.offload(
                 [&] { return svc.registry.blobs.mount(caller, repo, *digest, *source); });
             if (!mounted) {

@@ -17,7 +17,7 @@ Result<storage::BlobInfo> BlobService::stat(const Caller&, const model::RepoName
                                             const model::Digest& digest) {
     std::optional<std::uint64_t> size;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, repo);
+        auto record = require_repository(tx, ctx_, repo);
         if (!record) {
             return record.error();
         }
@@ -70,7 +70,7 @@ Result<BlobRead> BlobService::open(const Caller& caller, const model::RepoName& 
 Result<void> BlobService::remove(const Caller&, const model::RepoName& repo,
                                  const model::Digest& digest) {
     return ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, repo);
+        auto record = require_repository(tx, ctx_, repo);
         if (!record) {
             return record.error();
         }

@@ -16,10 +16,13 @@ struct ServiceContext {
 };
 
 // Shared lookups inside a transaction.
-// Errc::name_unknown when the repository does not exist.
+// Errc::name_unknown when the repository does not exist (ECR's message, naming the registry).
 Result<storage::RepositoryRecord> require_repository(storage::MetadataTx& tx,
+                                                     const ServiceContext& ctx,
                                                      const model::RepoName& name);
-// Creates the repository when allowed by create_on_push, else as require_repository.
+Error repository_not_found(const model::RepoName& name, std::string_view registry_id);
+// The repository, created when missing if a CREATE_ON_PUSH creation template matches (with the
+// template's settings) or the create_on_push option is set; else as require_repository.
 Result<storage::RepositoryRecord> repository_for_push(storage::MetadataTx& tx,
                                                       const ServiceContext& ctx,
                                                       const model::RepoName& name);

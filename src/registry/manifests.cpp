@@ -1,8 +1,11 @@
 #include "registry/manifests.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "model/media_types.hpp"
+#include "registry/mutability.hpp"
 
 namespace wharf::registry {
 namespace {
@@ -26,8 +29,7 @@ std::string_view trim(std::string_view s) {
 bool is_manifest_type(std::string_view t) {
     namespace mt = model::media_type;
     return t == mt::kOciManifest || t == mt::kOciIndex || t == mt::kDockerManifest ||
-           t == mt::kDockerManifestList || t == mt::kDockerSchema1 ||
-           t == mt::kDockerSchema1Signed;
+           t == mt::kDockerManifestList || t == mt::kDockerSchema1 || t == mt::kDockerSchema1Signed;
 }
 
 std::string annotations_json(const std::map<std::string, std::string>& annotations) {
@@ -61,7 +63,7 @@ Result<StoredManifest> ManifestService::get(const Caller&, const model::RepoName
                                             const model::Reference& ref, std::string_view accept) {
     std::optional<storage::ManifestRecord> found;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, repo);
+        auto record = require_repository(tx, ctx_, repo);
         if (!record) {
             return record.error();
         }
@@ -80,13 +82,12 @@ Result<StoredManifest> ManifestService::get(const Caller&, const model::RepoName
         return manifest_unknown(repo, ref);
     }
     if (!accepts_media_type(accept, found->media_type)) {
-        return Error{Errc::manifest_unknown,
-                     fmt::format("manifest {} in {} is a {}, which the request's Accept header "
-                                 "does not list",
-                                 ref.str(), repo.str(), found->media_type),
-                     {{"name", repo.str()},
-                      {"reference", ref.str()},
-                      {"mediaType", found->media_type}}};
+        return Error{
+            Errc::manifest_unknown,
+            fmt::format("manifest {} in {} is a {}, which the request's Accept header "
+                        "does not list",
+                        ref.str(), repo.str(), found->media_type),
+            {{"name", repo.str()}, {"reference", ref.str()}, {"mediaType", found->media_type}}};
     }
     return StoredManifest{std::move(found->digest), std::move(found->media_type),
                           std::move(found->payload)};
@@ -128,11 +129,13 @@ Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName
     };
     // One transaction: the references are checked against the same snapshot the manifest and
     // tag are written in, so a concurrent delete cannot slip between check and write.
+    bool unchanged = false;
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
         auto repository = repository_for_push(tx, ctx_, repo);
         if (!repository) {
             return repository.error();
         }
+        record.image_size = 0;
         for (const auto& r : refs) {
             bool present = false;
             if (r.kind == storage::RefKind::blob) {
@@ -141,12 +144,15 @@ Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName
                     return link.error();
                 }
                 present = link->has_value();
+                record.image_size += present ? **link : 0;
             } else {
                 auto child = tx.manifests().find(repository->id, r.digest);
                 if (!child) {
                     return child.error();
                 }
                 present = child->has_value();
+                // ECR reports an index's size as its largest child's, not the sum.
+                record.image_size = std::max(record.image_size, present ? (*child)->image_size : 0);
             }
             if (!present) {
                 return Error{Errc::manifest_blob_unknown,
@@ -154,7 +160,30 @@ Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName
                                          "{}; push it first",
                                          r.kind == storage::RefKind::blob ? "blob" : "manifest",
                                          r.digest.str(), repo.str()),
-                             {{"digest", r.digest.str()}}};
+                             {{"digest", r.digest.str()},
+                              {"kind", r.kind == storage::RefKind::blob ? "blob" : "manifest"}}};
+            }
+        }
+        auto existing = tx.manifests().find(repository->id, digest);
+        if (!existing) {
+            return existing.error();
+        }
+        unchanged = existing->has_value();
+        if (ref.is_tag()) {
+            auto current = tx.tags().find(repository->id, ref.tag());
+            if (!current) {
+                return current.error();
+            }
+            const bool same = *current && (*current)->digest == digest;
+            unchanged = unchanged && same;
+            if (*current && tag_is_immutable(repository->settings, ref.tag().str()) &&
+                !(same && repository->settings.immutable_allows_identical)) {
+                return Error{Errc::tag_immutable,
+                             fmt::format("The image tag '{}' already exists in the '{}' "
+                                         "repository and cannot be overwritten because the tag "
+                                         "is immutable.",
+                                         ref.tag().str(), repo.str()),
+                             {{"tag", ref.tag().str()}, {"name", repo.str()}}};
             }
         }
         if (auto stored = tx.manifests().put(repository->id, record, refs); !stored) {
@@ -171,13 +200,13 @@ Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName
     if (!done) {
         return done.error();
     }
-    return PushedManifest{digest, record.subject};
+    return PushedManifest{digest, record.subject, record.media_type, unchanged};
 }
 
 Result<void> ManifestService::remove(const Caller&, const model::RepoName& repo,
                                      const model::Reference& ref) {
     return ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
-        auto repository = require_repository(tx, repo);
+        auto repository = require_repository(tx, ctx_, repo);
         if (!repository) {
             return repository.error();
         }

@@ -20,6 +20,10 @@ struct StoredManifest {
 struct PushedManifest {
     model::Digest digest;
     std::optional<model::Digest> subject;  // answered as OCI-Subject
+    std::string media_type;
+    // Nothing changed: the manifest was stored and the tag (if any) already named it. ECR's
+    // PutImage reports this as ImageAlreadyExistsException; OCI answers 201 as usual.
+    bool unchanged = false;
 };
 
 class ManifestService {
@@ -34,7 +38,9 @@ public:
     // Validates and stores the manifest; when ref is a tag, points it there. Rules: body within
     // 4 MiB and well-formed; body hashes to ref when ref is a digest (Errc::digest_invalid);
     // every config/layer blob linked to the repository (Errc::manifest_blob_unknown naming it);
-    // every child of an index stored in it (same code).
+    // every child of an index stored in it (same code); an existing tag that the repository's
+    // mutability settings freeze is not moved, nor re-pushed unless the repository allows
+    // identical re-pushes (Errc::tag_immutable).
     Result<PushedManifest> put(const Caller& caller, const model::RepoName& repo,
                                const model::Reference& ref, std::string_view content_type,
                                std::string_view body);

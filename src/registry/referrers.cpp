@@ -7,7 +7,7 @@ Result<Referrers> ReferrerService::list(const Caller&, const model::RepoName& re
                                         const std::optional<std::string>& artifact_type) {
     std::vector<storage::ReferrerRecord> records;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, repo);
+        auto record = require_repository(tx, ctx_, repo);
         if (!record) {
             return record.error();
         }

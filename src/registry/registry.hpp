@@ -1,11 +1,15 @@
 #pragma once
 
+#include "registry/access.hpp"
 #include "registry/blobs.hpp"
 #include "registry/context.hpp"
+#include "registry/images.hpp"
 #include "registry/manifests.hpp"
 #include "registry/referrers.hpp"
 #include "registry/repositories.hpp"
+#include "registry/repository_admin.hpp"
 #include "registry/tags.hpp"
+#include "registry/templates.hpp"
 #include "registry/uploads.hpp"
 
 namespace wharf::registry {
@@ -14,22 +18,30 @@ namespace wharf::registry {
 struct Registry {
     explicit Registry(ServiceContext context)
         : ctx(std::move(context)),
-          repositories(ctx),
+          access(ctx),
+          repositories(ctx, access),
           blobs(ctx),
           uploads(ctx),
           manifests(ctx),
           tags(ctx),
-          referrers(ctx) {}
+          referrers(ctx),
+          admin(ctx),
+          images(ctx),
+          templates(ctx) {}
     Registry(const Registry&) = delete;
     Registry& operator=(const Registry&) = delete;
 
     ServiceContext ctx;
+    AccessControl access;
     RepositoryService repositories;
     BlobService blobs;
     UploadService uploads;
     ManifestService manifests;
     TagService tags;
     ReferrerService referrers;
+    RepositoryAdmin admin;
+    ImageService images;
+    TemplateService templates;
 };
 
 }  // namespace wharf::registry

@@ -4,10 +4,11 @@
 
 namespace wharf::registry {
 
-Result<Page> RepositoryService::catalog(const Caller&, const std::optional<std::string>& last,
+Result<Page> RepositoryService::catalog(const Caller& caller,
+                                        const std::optional<std::string>& last,
                                         std::optional<std::size_t> n) {
-    const std::size_t limit = std::min(n.value_or(ctx_.options.max_catalog_page),
-                                       ctx_.options.max_catalog_page);
+    const std::size_t limit =
+        std::min(n.value_or(ctx_.options.max_catalog_page), ctx_.options.max_catalog_page);
     Page page;
     if (limit == 0) {
         return page;
@@ -22,21 +23,34 @@ Result<Page> RepositoryService::catalog(const Caller&, const std::optional<std::
         }
         after = std::move(*parsed);
     }
-    auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto names = tx.repositories().list(after, limit + 1);
-        if (!names) {
-            return names.error();
+    // Names the caller may not describe are skipped; read further until the page is full.
+    for (;;) {
+        std::vector<model::RepoName> names;
+        auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
+            auto listed = tx.repositories().list(after, limit + 1);
+            if (!listed) {
+                return listed.error();
+            }
+            names = std::move(*listed);
+            return ok();
+        });
+        if (!done) {
+            return done.error();
         }
-        page.more = names->size() > limit;
-        for (std::size_t i = 0; i < names->size() && i < limit; ++i) {
-            page.items.push_back((*names)[i].str());
+        for (auto& name : names) {
+            if (page.items.size() == limit) {
+                page.more = true;
+                return page;
+            }
+            after = name;
+            if (access_.allowed(caller, "ecr:DescribeRepositories", AccessTarget{name})) {
+                page.items.push_back(name.str());
+            }
         }
-        return ok();
-    });
-    if (!done) {
-        return done.error();
+        if (names.size() <= limit) {
+            return page;
+        }
     }
-    return page;
 }
 
 }  // namespace wharf::registry

@@ -19,7 +19,7 @@ Result<Page> TagService::list(const Caller&, const model::RepoName& repo,
     }
     Page page;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, repo);
+        auto record = require_repository(tx, ctx_, repo);
         if (!record) {
             return record.error();
         }

@@ -29,7 +29,9 @@ Result<void> UploadAppender::append(std::span<const std::byte> bytes) {
     return writer_->append(bytes);
 }
 
-std::uint64_t UploadAppender::offset() const noexcept { return writer_->size(); }
+std::uint64_t UploadAppender::offset() const noexcept {
+    return writer_->size();
+}
 
 bool UploadService::acquire(const model::UploadId& id) {
     std::lock_guard lock(mu_);
@@ -45,7 +47,7 @@ Result<storage::RepoId> UploadService::owning_repo(const model::RepoName& repo,
                                                    const model::UploadId& id) {
     storage::RepoId owner = 0;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, repo);
+        auto record = require_repository(tx, ctx_, repo);
         if (!record) {
             return record.error();
         }
@@ -95,7 +97,7 @@ Result<UploadStatus> UploadService::status(const Caller&, const model::RepoName&
     auto writer = ctx_.blobs.resume_upload(id);
     if (!writer) {
         return writer.error().code == Errc::blob_upload_unknown ? upload_unknown(repo, id)
-                                                                 : writer.error();
+                                                                : writer.error();
     }
     return UploadStatus{id, (*writer)->size()};
 }
@@ -118,7 +120,7 @@ Result<UploadAppender> UploadService::open(const Caller&, const model::RepoName&
     if (!writer) {
         release(id);
         return writer.error().code == Errc::blob_upload_unknown ? upload_unknown(repo, id)
-                                                                 : writer.error();
+                                                                : writer.error();
     }
     UploadAppender appender(*this, *owner, id, std::move(*writer));
     if (at && *at != appender.offset()) {
@@ -164,8 +166,8 @@ Result<storage::BlobInfo> UploadService::complete(UploadAppender appender,
         return info.error();
     }
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
-        if (auto linked = tx.blob_links().link(appender.repo_, info->digest, info->size,
-                                               ctx_.clock.now());
+        if (auto linked =
+                tx.blob_links().link(appender.repo_, info->digest, info->size, ctx_.clock.now());
             !linked) {
             return linked.error();
         }
@@ -201,6 +203,78 @@ Result<void> UploadService::cancel(const Caller&, const model::RepoName& repo,
         return discarded.error();
     }
     return forget(id);
+}
+
+namespace {
+constexpr std::uint64_t kMinPartBytes = 5 * 1024 * 1024;
+}  // namespace
+
+Result<UploadStatus> UploadService::append_part(const Caller& caller, const model::RepoName& repo,
+                                                const model::UploadId& id, std::uint64_t first_byte,
+                                                std::span<const std::byte> bytes) {
+    auto appender = open(caller, repo, id, first_byte);
+    if (!appender) {
+        return appender.error();
+    }
+    if (auto appended = appender->append(bytes); !appended) {
+        return appended.error();
+    }
+    auto saved = save(*appender);
+    if (!saved) {
+        return saved.error();
+    }
+    auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
+        auto record = tx.uploads().find(id);
+        if (!record) {
+            return record.error();
+        }
+        if (!*record) {
+            return ok();
+        }
+        int state = (*record)->part_state == 1 ? 2 : (*record)->part_state;
+        if (state != 2 && bytes.size() < kMinPartBytes) {
+            state = 1;
+        }
+        return state == (*record)->part_state ? ok() : tx.uploads().set_part_state(id, state);
+    });
+    if (!done) {
+        return done.error();
+    }
+    return saved;
+}
+
+Result<storage::BlobInfo> UploadService::complete_parts(const Caller& caller,
+                                                        const model::RepoName& repo,
+                                                        const model::UploadId& id,
+                                                        const model::Digest& digest) {
+    std::optional<storage::UploadRecord> record;
+    auto read = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
+        auto found = tx.uploads().find(id);
+        if (!found) {
+            return found.error();
+        }
+        record = std::move(*found);
+        return ok();
+    });
+    if (!read) {
+        return read.error();
+    }
+    if (record && record->part_state == 2) {
+        return Error{Errc::size_invalid,
+                     "Layer parts must be at least 5 MiB in size, except the last part",
+                     {{"kind", "part"}}};
+    }
+    auto appender = open(caller, repo, id, std::nullopt);
+    if (!appender) {
+        return appender.error();
+    }
+    if (appender->offset() == 0) {
+        return Error{
+            Errc::size_invalid,
+            fmt::format("The specified layer upload {} does not contain any layer parts", id.str()),
+            {{"kind", "empty"}}};
+    }
+    return complete(std::move(*appender), digest);
 }
 
 }  // namespace wharf::registry

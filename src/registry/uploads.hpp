@@ -62,6 +62,18 @@ public:
     // Verifies the content against `digest`, stores it and links it to the repository; the
     // session ends either way (Errc::digest_invalid leaves nothing visible).
     Result<storage::BlobInfo> complete(UploadAppender appender, const model::Digest& digest);
+    // ECR's UploadLayerPart: the part must start where the upload ends (Errc::range_invalid with
+    // detail {"offset"}); parts smaller than 5 MiB are remembered so that completing an upload
+    // whose small part was not the last fails (Errc::too_large is not it: Errc::size_invalid
+    // with detail {"kind": "part"}).
+    Result<UploadStatus> append_part(const Caller& caller, const model::RepoName& repo,
+                                     const model::UploadId& id, std::uint64_t first_byte,
+                                     std::span<const std::byte> bytes);
+    // ECR's CompleteLayerUpload: Errc::size_invalid (kind "part") for a small non-final part,
+    // Errc::size_invalid (kind "empty") for an upload with no bytes, then as complete().
+    Result<storage::BlobInfo> complete_parts(const Caller& caller, const model::RepoName& repo,
+                                             const model::UploadId& id,
+                                             const model::Digest& digest);
     // Discards the session. Errc::blob_upload_unknown when it does not exist.
     Result<void> cancel(const Caller& caller, const model::RepoName& repo,
                         const model::UploadId& id);

@@ -7,12 +7,13 @@
 
 #include "common/clock.hpp"
 #include "common/version.hpp"
+#include "ecr/operations.hpp"
 #include "http/server.hpp"
 #include "oci/routes.hpp"
 #include "registry/registry.hpp"
+#include "server/credentials.hpp"
 #include "server/health.hpp"
-#include "storage/blob/fs/fs_blob_store.hpp"
-#include "storage/meta/sqlite/sqlite_metadata_store.hpp"
+#include "server/runtime.hpp"
 
 namespace wharf::server {
 namespace {
@@ -52,33 +53,41 @@ http::ServerOptions server_options(const config::Config& c) {
 int serve(const config::Config& config) {
     setup_logging(config);
     const auto& data = config.storage.data_dir;
-    std::error_code ec;
-    std::filesystem::create_directories(data, ec);
-    if (ec) {
-        spdlog::error("cannot create data directory {}: {}", data.string(), ec.message());
+    auto rt = open_runtime(config);
+    if (!rt) {
+        spdlog::error("{}", rt.error().message);
         return 1;
     }
-    auto blobs = storage::open_fs_blob_store(data / "blobs");
-    if (!blobs) {
-        spdlog::error("blob storage: {}", blobs.error().message);
+    auto& registry = *(*rt)->registry;
+    // First start: an administrator and a key for it, written once to a 0600 file.
+    auto admin = (*rt)->accounts->bootstrap_admin("admin");
+    if (!admin) {
+        spdlog::error("cannot create the administrator: {}", admin.error().message);
         return 1;
     }
-    auto meta = storage::open_sqlite_metadata_store(
-        data / "metadata.db", storage::SqliteOptions{.full_sync = config.storage.sqlite_full_sync});
-    if (!meta) {
-        spdlog::error("metadata store: {}", meta.error().message);
-        return 1;
+    if (*admin) {
+        const auto file = data / "admin-credentials.json";
+        if (auto written = write_admin_credentials(file, **admin); !written) {
+            spdlog::error("{}", written.error().message);
+            return 1;
+        }
+        spdlog::info(
+            "created administrator user 'admin' with access key {}; its secret is in {} "
+            "(mode 0600)",
+            (*admin)->key.access_key_id, file.string());
     }
-    SystemClock clock;
-    registry::Registry registry(registry::ServiceContext{
-        **blobs, **meta, clock,
-        registry::RegistryOptions{.create_on_push = config.registry.create_on_push,
-                                  .chunk_min_length = config.registry.chunk_min_length}});
+    auth::Authenticator authenticator(
+        *(*rt)->meta, *(*rt)->secrets, token_signing_key((*rt)->master_key), (*rt)->clock,
+        auth::AuthOptions{.account = registry.ctx.options.account,
+                          .token_lifetime = std::chrono::hours(config.auth.token_hours)});
     // SQLite and the filesystem driver answer reads from the page cache: serve them inline.
-    oci::OciServices oci_services{.registry = registry, .inline_reads = true};
+    oci::OciServices oci_services{
+        .registry = registry, .authenticator = authenticator, .inline_reads = true};
+    ecr::EcrServices ecr_services{registry, authenticator};
     http::Router router;
-    add_health_routes(router, **meta);
+    add_health_routes(router, *(*rt)->meta);
     oci::add_routes(router, oci_services);
+    ecr::add_routes(router, ecr_services);
 
     http::Server server(server_options(config), std::move(router));
     if (auto listening = server.listen(); !listening) {

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import images
+import harness
 from harness import TARGET, WHARF_BIN, ConfiguredServer, Server, ServerError, live_servers
 from regclient import RegistryClient
 
@@ -163,6 +164,10 @@ def tool_env(session_dir) -> dict:
     d = session_dir / "containers-conf"
     d.mkdir(exist_ok=True)
     (d / "auth.json").write_text('{"auths":{}}')
+    harness.AUTH_FILE = d / "auth.json"
+    for server in live_servers:  # started before this fixture: log them in too
+        if server.auth:
+            harness.register_login(server.host, *server.auth)
     (d / "registries.conf").write_text('unqualified-search-registries = []\n')
     (d / "policy.json").write_text(json.dumps(
         {"default": [{"type": "insecureAcceptAnything"}]}))

@@ -7,6 +7,8 @@ Target (env WHARF_E2E_TARGET):
 """
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import signal
@@ -29,6 +31,23 @@ LISTENING = re.compile(r"listening on (https?)://127\.0\.0\.1:(\d+)")
 
 # Servers started and not yet stopped; conftest kills leftovers at session end.
 live_servers: list["Server"] = []
+
+# The containers-auth.json (REGISTRY_AUTH_FILE) that skopeo, buildah and podman read: every
+# server started adds its administrator's key for its host:port, as `skopeo login` would.
+AUTH_FILE: Path | None = None
+
+# Unless a test says otherwise, a push creates a missing repository (the quick-start mode):
+# the protocol tests push to fresh names all the time. ECR's own rule is tested by turning it off.
+DEFAULT_TOML = "[registry]\ncreate_on_push = true\n"
+
+
+def register_login(host: str, user: str, password: str):
+    if AUTH_FILE is None:
+        return
+    doc = json.loads(AUTH_FILE.read_text()) if AUTH_FILE.exists() else {"auths": {}}
+    token = base64.b64encode(f"{user}:{password}".encode()).decode()
+    doc.setdefault("auths", {})[host] = {"auth": token}
+    AUTH_FILE.write_text(json.dumps(doc))
 
 
 def free_port() -> int:
@@ -58,6 +77,43 @@ class Server:
         self.starts = 0
         self.problems: list[str] = []  # contract breaches seen by the fixture itself
         self.exit_codes: list[int] = []
+        self.access_key: str | None = None  # the administrator's key (wharf writes it on start)
+        self.secret_key: str | None = None
+
+    # ---- credentials
+    @property
+    def auth(self) -> tuple[str, str] | None:
+        """(access key id, secret) of the administrator, for requests' auth=; None on the
+        reference registry, which runs without authentication."""
+        return (self.access_key, self.secret_key) if self.access_key else None
+
+    def auth_header(self) -> dict[str, str]:
+        """The Authorization header of the administrator, for raw requests."""
+        if not self.auth:
+            return {}
+        token = base64.b64encode(f"{self.access_key}:{self.secret_key}".encode()).decode()
+        return {"Authorization": f"Basic {token}"}
+
+    def ecr(self, key: tuple[str, str] | None = None):
+        """A boto3 ECR client for this server, signed with `key` (default: the admin's)."""
+        import boto3
+        akid, secret = key or self.auth
+        return boto3.client("ecr", endpoint_url=self.url, region_name="us-east-1",
+                            aws_access_key_id=akid, aws_secret_access_key=secret,
+                            verify=self.verify)
+
+    def login_password(self, key: tuple[str, str] | None = None) -> str:
+        """`aws ecr get-login-password`: the password that goes with user AWS."""
+        data = self.ecr(key).get_authorization_token()["authorizationData"][0]
+        user, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+        assert user == "AWS", data
+        return password
+
+    def _load_credentials(self):
+        path = self.data_dir / "admin-credentials.json"
+        key = json.loads(path.read_text())["AccessKey"]
+        self.access_key, self.secret_key = key["AccessKeyId"], key["SecretAccessKey"]
+        register_login(self.host, self.access_key, self.secret_key)
 
     # ---- addresses
     @property
@@ -74,7 +130,9 @@ class Server:
         return True
 
     def client(self, timeout: float = 30.0) -> RegistryClient:
-        return RegistryClient(self.url, timeout)
+        c = RegistryClient(self.url, timeout)
+        c.session.auth = self.auth
+        return c
 
     # ---- lifecycle
     def start(self, port: int | None = None):
@@ -101,7 +159,10 @@ class Server:
         return out, err, err.tell()
 
     def _wharf_command(self, port: int) -> list[str]:
-        return [WHARF_BIN, "serve", "--listen", f"127.0.0.1:{port}", "--data", str(self.data_dir)]
+        config = self.log_dir / "default.toml"
+        config.write_text(DEFAULT_TOML)
+        return [WHARF_BIN, "serve", "--config", str(config), "--listen", f"127.0.0.1:{port}",
+                "--data", str(self.data_dir)]
 
     def _start_wharf(self, port: int):
         if not (os.path.isfile(WHARF_BIN) and os.access(WHARF_BIN, os.X_OK)):
@@ -133,6 +194,7 @@ class Server:
             time.sleep(0.02)
         if port and self.port != port:
             self.problems.append(f"asked to listen on {port}, listens on {self.port}")
+        self._load_credentials()
         self._wait_v2()
 
     def _start_reference(self, port: int):
@@ -174,7 +236,8 @@ http:
                 raise ServerError(f"server exited with {code} while starting; stderr:\n"
                                   f"{self.stderr_tail()}")
             try:
-                r = requests.get(self.url + "/v2/", timeout=2, verify=self.verify)
+                r = requests.get(self.url + "/v2/", timeout=2, verify=self.verify,
+                                 auth=self.auth)
                 if r.status_code == 200:
                     return
                 last = f"GET /v2/ -> {r.status_code}"
@@ -287,6 +350,8 @@ class ConfiguredServer(Server):
                  extra_args: tuple[str, ...] | list[str] = (), ca_file: Path | None = None):
         super().__init__(data_dir, log_dir, kind="wharf")
         self.config_path = self.log_dir / "wharf.toml"
+        if "[registry]" not in config_toml:
+            config_toml = DEFAULT_TOML + config_toml
         self.config_path.write_text(config_toml)
         self.extra_args = list(extra_args)
         self.ca_file = ca_file
@@ -297,6 +362,7 @@ class ConfiguredServer(Server):
 
     def client(self, timeout: float = 30.0) -> RegistryClient:
         c = RegistryClient(self.url, timeout)
+        c.session.auth = self.auth
         c.session.verify = self.verify
         # REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in the environment would override session.verify.
         c.session.trust_env = False
@@ -322,11 +388,16 @@ class RawHttp:
     Content-Length (what wharf sends); `read_response` keeps bytes past one response for the
     next."""
 
-    def __init__(self, port: int, timeout: float = 10.0):
+    def __init__(self, port: int, timeout: float = 10.0, auth: dict[str, str] | None = None):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
         self.buf = b""
+        # With auth (a server's auth_header()), every request line sent gets the credential
+        # added as the next header line, so tests write requests as the protocol shows them.
+        self.auth_line = b"".join(f"{k}: {v}\r\n".encode() for k, v in (auth or {}).items())
 
     def send(self, data: bytes):
+        if self.auth_line:
+            data = data.replace(b" HTTP/1.1\r\n", b" HTTP/1.1\r\n" + self.auth_line)
         self.sock.sendall(data)
 
     def _fill(self) -> bool:

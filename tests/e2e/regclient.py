@@ -15,10 +15,11 @@ OCTET = "application/octet-stream"
 
 
 class RegistryClient:
-    def __init__(self, base_url: str, timeout: float = 30.0):
+    def __init__(self, base_url: str, timeout: float = 30.0, auth: tuple[str, str] | None = None):
         self.base = base_url.rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
+        self.session.auth = auth
 
     # ---- plumbing
     def url(self, path: str) -> str:

@@ -130,10 +130,17 @@ def containerd():
         d.stop()
 
 
+def node_login(registry) -> str:
+    """What a Kubernetes node's ECR credential provider hands containerd: AWS:<token>."""
+    if registry.auth is None:  # the reference registry runs without authentication
+        return "anonymous:"
+    return "AWS:" + registry.login_password()
+
+
 def test_pull_busybox(registry, containerd, busybox_image):
     registry.client().push_image("k8s/busybox", busybox_image, "v1")
     ref = f"{registry.host}/k8s/busybox:v1"
-    containerd.ctr("images", "pull", "--plain-http", ref)
+    containerd.ctr("images", "pull", "--plain-http", "--user", node_login(registry), ref)
     assert containerd.image_digest(ref) == busybox_image.digest
     content = containerd.content_digests()
     for digest in [busybox_image.digest, *busybox_image.all_blobs()]:
@@ -141,14 +148,14 @@ def test_pull_busybox(registry, containerd, busybox_image):
 
     # By digest too, as a pod spec pinned to image@sha256:... does.
     by_digest = f"{registry.host}/k8s/busybox@{busybox_image.digest}"
-    containerd.ctr("images", "pull", "--plain-http", by_digest)
+    containerd.ctr("images", "pull", "--plain-http", "--user", node_login(registry), by_digest)
     assert containerd.image_digest(by_digest) == busybox_image.digest
 
 
 def test_run_busybox_prints_hello(registry, containerd, busybox_image):
     registry.client().push_image("k8s/hello", busybox_image, "v1")
     ref = f"{registry.host}/k8s/hello:v1"
-    containerd.ctr("images", "pull", "--plain-http", ref)
+    containerd.ctr("images", "pull", "--plain-http", "--user", node_login(registry), ref)
     name = f"hello-{uuid.uuid4().hex[:8]}"
     p = containerd.ctr("run", "--rm", ref, name, check=False, timeout=120)
     err = p.stderr.decode("utf-8", "replace").strip()
@@ -161,7 +168,7 @@ def test_run_busybox_prints_hello(registry, containerd, busybox_image):
 def test_pull_multilayer_applies_whiteouts(registry, containerd, multilayer_image):
     registry.client().push_image("k8s/layers", multilayer_image, "v2", how="chunked")
     ref = f"{registry.host}/k8s/layers:v2"
-    containerd.ctr("images", "pull", "--plain-http", ref)
+    containerd.ctr("images", "pull", "--plain-http", "--user", node_login(registry), ref)
     assert containerd.image_digest(ref) == multilayer_image.digest
     target = containerd.base / "mnt"
     target.mkdir()
@@ -181,7 +188,8 @@ def test_pull_multilayer_applies_whiteouts(registry, containerd, multilayer_imag
 def test_pull_index_all_platforms(registry, containerd, index_image):
     registry.client().push_image("k8s/multiarch", index_image, "multi")
     ref = f"{registry.host}/k8s/multiarch:multi"
-    containerd.ctr("images", "pull", "--plain-http", "--all-platforms", ref)
+    containerd.ctr("images", "pull", "--plain-http", "--user", node_login(registry), "--all-platforms",
+                   ref)
     assert containerd.image_digest(ref) == index_image.digest
     content = containerd.content_digests()
     for child in index_image.children:

@@ -86,7 +86,7 @@ class Pusher(threading.Thread):
         return blob.data
 
     def push_one(self):
-        rng, c = self.rng, RegistryClient(self.loop.url, timeout=10)
+        rng, c = self.rng, RegistryClient(self.loop.url, timeout=10, auth=self.loop.auth)
         self.n += 1
         repo = SHARED_REPO if rng.random() < 0.4 else f"crash/p{self.idx}"
         tag = f"p{self.idx}-{self.n}"
@@ -127,6 +127,7 @@ class CrashLoop:
     def __init__(self, registry):
         self.registry = registry
         self.url = registry.url
+        self.auth = registry.auth
         self.go = threading.Event()
         self.stop = threading.Event()
         self.lock = threading.Lock()
@@ -173,7 +174,7 @@ class CrashLoop:
         self.verified_blobs.add((repo, digest))
 
     def verify(self, iteration: int):
-        c = RegistryClient(self.url, timeout=30)
+        c = RegistryClient(self.url, timeout=30, auth=self.auth)
         where = f"after kill #{iteration}"
         with self.lock:
             acks = list(self.acks)

@@ -5,6 +5,7 @@ its own wharf with the config it needs; the server must keep serving other clien
 from __future__ import annotations
 
 import signal
+import json
 import socket
 import time
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ def timeouts(**seconds) -> str:
 def assert_serves(server, what: str):
     """A fresh client still gets 200 from /v2/."""
     try:
-        r = requests.get(server.url + "/v2/", timeout=5)
+        r = requests.get(server.url + "/v2/", timeout=5, auth=server.auth)
     except requests.RequestException as e:
         raise AssertionError(f"{what}: GET /v2/ from another client failed: {e!r}") from None
     assert r.status_code == 200, f"{what}: GET /v2/ -> {r.status_code}"
@@ -60,7 +61,7 @@ def test_max_connections_refuses_with_503_and_recovers(start_registry):
     held = []
     try:
         for i in range(4):  # four idle keep-alive connections, each after one full exchange
-            c = RawHttp(server.port, timeout=5)
+            c = RawHttp(server.port, timeout=5, auth=server.auth_header())
             held.append(c)
             c.send(GET_V2)
             status, headers, _ = c.read_response()
@@ -68,7 +69,7 @@ def test_max_connections_refuses_with_503_and_recovers(start_registry):
             assert headers.get("connection", "").lower() != "close", \
                 f"connection {i + 1} of 4 was not kept alive: {headers}"
 
-        with RawHttp(server.port, timeout=5) as fifth:
+        with RawHttp(server.port, timeout=5, auth=server.auth_header()) as fifth:
             fifth.send(GET_V2)
             status, headers, body = fifth.read_response()
             assert status == 503, f"5th connection with max_connections=4: got {status} " \
@@ -79,7 +80,7 @@ def test_max_connections_refuses_with_503_and_recovers(start_registry):
             assert closed, f"the refused connection was left open (then got {extra!r})"
 
         # The same through requests, as a client library sees it.
-        r = requests.get(server.url + "/v2/", timeout=5)
+        r = requests.get(server.url + "/v2/", timeout=5, auth=server.auth)
         assert r.status_code == 503 and "Retry-After" in r.headers, \
             f"requests over the limit: {r.status_code} {dict(r.headers)}"
 
@@ -94,7 +95,7 @@ def test_max_connections_refuses_with_503_and_recovers(start_registry):
     # Closing them frees the slots (the server sees the FINs asynchronously: allow 2 s).
     deadline = time.monotonic() + 2
     while True:
-        r = requests.get(server.url + "/v2/", timeout=5)
+        r = requests.get(server.url + "/v2/", timeout=5, auth=server.auth)
         if r.status_code == 200 or time.monotonic() > deadline:
             break
         time.sleep(0.05)
@@ -104,7 +105,7 @@ def test_max_connections_refuses_with_503_and_recovers(start_registry):
     # close of the probe connections above).
     deadline = time.monotonic() + 2
     while True:
-        again = [RawHttp(server.port, timeout=5) for _ in range(4)]
+        again = [RawHttp(server.port, timeout=5, auth=server.auth_header()) for _ in range(4)]
         try:
             statuses = []
             for c in again:
@@ -125,7 +126,7 @@ def test_max_connections_refuses_with_503_and_recovers(start_registry):
 def test_request_head_over_max_header_kib_gets_431(start_registry):
     server = start_registry("[server]\nmax_header_kib = 8\n")
     url = server.url + "/v2/"
-    r = requests.get(url, headers={"X-Padding": "a" * 6000}, timeout=5)
+    r = requests.get(url, headers={"X-Padding": "a" * 6000}, timeout=5, auth=server.auth)
     assert r.status_code == 200, f"a 6 KiB head under the 8 KiB limit: {r.status_code}"
     for size in (9 * 1024, 256 * 1024):
         try:
@@ -138,7 +139,7 @@ def test_request_head_over_max_header_kib_gets_431(start_registry):
             f"{r.status_code} {r.text[:200]!r}"
     # Many small fields add up too.
     many = {f"X-Field-{i}": "v" * 100 for i in range(100)}
-    r = requests.get(url, headers=many, timeout=5)
+    r = requests.get(url, headers=many, timeout=5, auth=server.auth)
     assert r.status_code == 431, f"100 fields of 100 bytes (~11 KiB): {r.status_code}"
     assert_serves(server, "after the 431s")
 
@@ -147,7 +148,7 @@ def test_request_head_over_max_header_kib_gets_431(start_registry):
 
 def test_incomplete_request_head_is_closed_after_header_seconds(start_registry):
     server = start_registry(timeouts(header=1))
-    with RawHttp(server.port) as slow:
+    with RawHttp(server.port, auth=server.auth_header()) as slow:
         t0 = time.monotonic()
         slow.send(b"GET /v2/ HTTP/1.1\r\nHost: x\r\n")  # and never the blank line
         time.sleep(0.3)
@@ -164,7 +165,7 @@ def test_trickled_request_head_is_closed_after_header_seconds(start_registry):
     """Slowloris: a byte of head every 0.3 s keeps the socket busy but must not keep it."""
     server = start_registry(timeouts(header=1))
     line = b"GET /v2/ HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 40
-    with RawHttp(server.port) as slow:
+    with RawHttp(server.port, auth=server.auth_header()) as slow:
         t0 = time.monotonic()
         closed = False
         for b in line:
@@ -184,7 +185,7 @@ def test_trickled_request_head_is_closed_after_header_seconds(start_registry):
 
 def test_idle_keep_alive_connection_is_closed_after_idle_seconds(start_registry):
     server = start_registry(timeouts(idle=1))
-    with RawHttp(server.port) as raw:
+    with RawHttp(server.port, auth=server.auth_header()) as raw:
         raw.send(GET_V2)
         assert raw.read_response()[0] == 200
         t0 = time.monotonic()
@@ -204,16 +205,16 @@ def test_client_that_stops_reading_is_dropped_after_write_seconds(start_registry
     digest = c.push_blob("limits/unread", blob)
     c.session.close()
     time.sleep(0.2)  # the server sees that connection go
-    with RawHttp(server.port) as raw:
+    with RawHttp(server.port, auth=server.auth_header()) as raw:
         raw.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
         raw.send(f"GET /v2/limits/unread/blobs/{digest} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         time.sleep(0.3)
-        r = requests.get(server.url + "/v2/", timeout=5)
+        r = requests.get(server.url + "/v2/", timeout=5, auth=server.auth)
         assert r.status_code == 503, \
             f"max_connections=1 with a download in progress: GET /v2/ -> {r.status_code}"
         t0 = time.monotonic()
         while time.monotonic() - t0 < 5:
-            r = requests.get(server.url + "/v2/", timeout=5)
+            r = requests.get(server.url + "/v2/", timeout=5, auth=server.auth)
             if r.status_code == 200:
                 break
             time.sleep(0.2)
@@ -241,7 +242,7 @@ def test_stalled_patch_body_is_ended_and_upload_stays_consistent(start_registry)
     path = upload_path(c, repo)
     data = images.pseudo_random("stalled-body", 1000)
 
-    with RawHttp(server.port) as raw:
+    with RawHttp(server.port, auth=server.auth_header()) as raw:
         t0 = time.monotonic()
         raw.send(f"PATCH {path} HTTP/1.1\r\nHost: {server.host}\r\nContent-Type: {OCTET}\r\n"
                  f"Content-Length: 1000\r\nContent-Range: 0-999\r\n\r\n".encode() + data[:10])
@@ -282,7 +283,7 @@ def test_pipelined_requests_answered_in_order(start_registry):
     blob = images.pseudo_random("pipelined", 70_000)
     digest = c.push_blob("limits/pipe", blob)
 
-    with RawHttp(server.port) as raw:
+    with RawHttp(server.port, auth=server.auth_header()) as raw:
         raw.send(GET_V2 * 3)
         for i in range(3):
             status, headers, body = raw.read_response()
@@ -331,6 +332,7 @@ def test_keep_alive_reuses_one_connection_for_100_requests(start_registry):
     before = len(server.access_log())
     s = requests.Session()
     s.trust_env = False
+    s.auth = server.auth
     for i in range(100):
         r = s.get(f"{server.url}/v2/?keepalive={i}", timeout=5)
         assert r.status_code == 200, f"request {i + 1}: {r.status_code}"
@@ -343,6 +345,9 @@ def test_keep_alive_reuses_one_connection_for_100_requests(start_registry):
         time.sleep(0.05)
     mine = [d for d in lines if str(d.get("path", "")).startswith("/v2/?keepalive=")]
     assert len(mine) == 100, f"{len(mine)} access-log lines for the 100 requests"
+    # Each line names who asked (the administrator's ARN), never a secret.
+    assert {d.get("principal") for d in mine} == {"arn:aws:iam::000000000000:user/admin"}
+    assert not any(server.secret_key in json.dumps(d) for d in mine)
     remotes = {d.get("remote") for d in mine}
     assert len(remotes) == 1, \
         f"100 requests on one keep-alive session came from {len(remotes)} connections: " \
@@ -357,11 +362,11 @@ def test_sigterm_lets_a_slow_upload_finish_then_exits_zero(start_registry):
     repo = "limits/drain"
     path = upload_path(c, repo)
     data = images.pseudo_random("sigterm-drain", 20 * 4096)
-    idle = RawHttp(server.port)  # a client's idle keep-alive connection must not delay exit
+    idle = RawHttp(server.port, auth=server.auth_header())  # an idle keep-alive must not delay exit
     idle.send(GET_V2)
     assert idle.read_response()[0] == 200
 
-    raw = RawHttp(server.port)
+    raw = RawHttp(server.port, auth=server.auth_header())
     try:
         raw.send(f"PATCH {path} HTTP/1.1\r\nHost: {server.host}\r\nContent-Type: {OCTET}\r\n"
                  f"Content-Length: {len(data)}\r\nContent-Range: 0-{len(data) - 1}\r\n\r\n"
@@ -409,7 +414,7 @@ def test_sigterm_lets_a_slow_upload_finish_then_exits_zero(start_registry):
 ])
 def test_garbage_gets_400_and_server_keeps_serving(start_registry, garbage):
     server = start_registry()
-    with RawHttp(server.port, timeout=5) as raw:
+    with RawHttp(server.port, timeout=5, auth=server.auth_header()) as raw:
         raw.send(garbage)
         try:
             status, headers, body = raw.read_response()

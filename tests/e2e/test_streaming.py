@@ -170,7 +170,7 @@ def test_expect_100_continue_on_manifest_put(shared_registry, busybox_image):
     for blob in busybox_image.blobs:
         c.push_blob(repo, blob.data)
     body = busybox_image.manifest
-    with RawHttp(shared_registry.port, timeout=5) as raw:
+    with RawHttp(shared_registry.port, timeout=5, auth=shared_registry.auth_header()) as raw:
         raw.send(f"PUT /v2/{repo}/manifests/v1 HTTP/1.1\r\nHost: {shared_registry.host}\r\n"
                  f"Content-Type: {busybox_image.media_type}\r\nContent-Length: {len(body)}\r\n"
                  f"Expect: 100-continue\r\n\r\n".encode())
@@ -202,6 +202,7 @@ def test_expect_100_continue_with_curl(shared_registry, tmp_path):
     url = add_query(c.location(r), digest=images.sha256(data))
     t0 = time.monotonic()
     p = subprocess.run(["curl", "-sS", "-v", "--max-time", "30", "--expect100-timeout", "10",
+                        *(["-u", ":".join(shared_registry.auth)] if shared_registry.auth else []),
                         "-X", "PUT", "-H", "Expect: 100-continue", "-H",
                         f"Content-Type: {OCTET}", "--data-binary", f"@{tmp_path / 'blob'}",
                         "-o", "/dev/null", "-w", "%{http_code}", url],
@@ -219,7 +220,7 @@ def test_expect_100_continue_with_curl(shared_registry, tmp_path):
 def test_expect_100_continue_on_unknown_upload_answers_without_body(shared_registry):
     """A request that fails on its head alone: the final status comes at once (RFC 9110
     10.1.1), or 100 Continue and then the final status once the body is sent; never a hang."""
-    with RawHttp(shared_registry.port, timeout=5) as raw:
+    with RawHttp(shared_registry.port, timeout=5, auth=shared_registry.auth_header()) as raw:
         raw.send(f"PATCH /v2/stream/nothing/blobs/uploads/00000000-0000-0000-0000-000000000000 "
                  f"HTTP/1.1\r\nHost: x\r\nContent-Type: {OCTET}\r\nContent-Length: 1000\r\n"
                  f"Expect: 100-continue\r\n\r\n".encode())

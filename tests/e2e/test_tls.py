@@ -51,7 +51,8 @@ def curl(*args, timeout=20) -> subprocess.CompletedProcess:
 
 def test_curl_with_cacert_gets_v2(tls_registry, tls_files):
     cert, _ = tls_files
-    p = curl("--cacert", str(cert), "-D", "-", "-o", "/dev/null", f"{tls_registry.url}/v2/")
+    p = curl("--cacert", str(cert), "-u", ":".join(tls_registry.auth), "-D", "-", "-o",
+             "/dev/null", f"{tls_registry.url}/v2/")
     assert p.returncode == 0, f"curl --cacert {tls_registry.url}/v2/ exit {p.returncode}: " \
         f"{p.stderr.decode()}"
     head = p.stdout.decode("latin-1")
@@ -98,8 +99,8 @@ def test_plain_http_to_tls_port_fails_cleanly(tls_registry, tls_files):
 
     # The server keeps serving TLS afterwards.
     assert tls_registry.alive()
-    p = curl("--cacert", str(cert), "-o", "/dev/null", "-w", "%{http_code}",
-             f"{tls_registry.url}/v2/")
+    p = curl("--cacert", str(cert), "-u", ":".join(tls_registry.auth), "-o", "/dev/null", "-w",
+             "%{http_code}", f"{tls_registry.url}/v2/")
     assert p.returncode == 0 and p.stdout == b"200", \
         f"after the plain-HTTP attempt: curl exit {p.returncode} code {p.stdout!r} " \
         f"{p.stderr.decode()}"
@@ -156,7 +157,7 @@ def test_silent_client_on_tls_port_is_closed_after_header_seconds(start_registry
     cert = tls_files[0]
     server = start_registry(tls_config(tls_files, "[server.timeouts]\nheader_seconds = 1\n\n"),
                             ca_file=cert, name="tls-timeout")
-    with RawHttp(server.port) as silent:
+    with RawHttp(server.port, auth=server.auth_header()) as silent:
         t0 = time.monotonic()
         closed, _ = silent.wait_closed(4)
         took = time.monotonic() - t0
@@ -177,7 +178,8 @@ def test_silent_client_on_tls_port_is_closed_after_header_seconds(start_registry
             took = time.monotonic() - t0
     assert got == b"" and took < 3.5, \
         f"header_seconds=1: incomplete head over TLS: after {took:.1f}s got {got[:100]!r}"
-    r = requests.get(server.url + "/v2/", verify=str(cert), timeout=5)
+    r = requests.get(server.url + "/v2/", verify=str(cert), timeout=5,
+                     auth=server.auth)
     assert r.status_code == 200
 
 

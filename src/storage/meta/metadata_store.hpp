@@ -17,8 +17,14 @@ class RepositoryTable {
 public:
     virtual ~RepositoryTable() = default;
     virtual Result<std::optional<RepositoryRecord>> find(const model::RepoName& name) = 0;
-    // Returns the existing record when the name is taken (idempotent).
-    virtual Result<RepositoryRecord> create(const model::RepoName& name, TimePoint now) = 0;
+    // Returns the existing record when the name is taken (idempotent: settings not changed).
+    virtual Result<RepositoryRecord> create(const model::RepoName& name,
+                                            const RepositorySettings& settings, TimePoint now) = 0;
+    Result<RepositoryRecord> create(const model::RepoName& name, TimePoint now) {
+        return create(name, RepositorySettings{}, now);
+    }
+    // Replaces settings, policy and tags of an existing repository (by id).
+    virtual Result<void> update(const RepositoryRecord& record) = 0;
     // Names in lexical (byte) order strictly after `after`, at most `limit`.
     virtual Result<std::vector<model::RepoName>> list(const std::optional<model::RepoName>& after,
                                                       std::size_t limit) = 0;
@@ -44,6 +50,12 @@ public:
                                                           const model::Digest& subject) = 0;
     // Whether any manifest in the repository references the blob.
     virtual Result<bool> blob_referenced(RepoId repo, const model::Digest& blob) = 0;
+    // Manifests in digest order strictly after `after`, at most `limit` (payload included).
+    virtual Result<std::vector<ManifestRecord>> list(RepoId repo,
+                                                     const std::optional<model::Digest>& after,
+                                                     std::size_t limit) = 0;
+    // Records a pull (coarse: callers batch these).
+    virtual Result<void> mark_pulled(RepoId repo, const model::Digest& d, TimePoint at) = 0;
 };
 
 class TagTable {
@@ -55,7 +67,8 @@ public:
                                                      const model::Digest& d, TimePoint now) = 0;
     virtual Result<bool> remove(RepoId repo, const model::Tag& t) = 0;  // false when absent
     // Tags in lexical (byte) order strictly after `after`, at most `limit`.
-    virtual Result<std::vector<model::Tag>> list(RepoId repo, const std::optional<model::Tag>& after,
+    virtual Result<std::vector<model::Tag>> list(RepoId repo,
+                                                 const std::optional<model::Tag>& after,
                                                  std::size_t limit) = 0;
     virtual Result<std::vector<model::Tag>> tags_of(RepoId repo, const model::Digest& d) = 0;
 };
@@ -67,7 +80,7 @@ public:
     // Size of the linked blob; nullopt when the repository does not link it.
     virtual Result<std::optional<std::uint64_t>> find(RepoId repo, const model::Digest& d) = 0;
     virtual Result<void> link(RepoId repo, const model::Digest& d, std::uint64_t size,
-                              TimePoint now) = 0;  // idempotent
+                              TimePoint now) = 0;                          // idempotent
     virtual Result<bool> unlink(RepoId repo, const model::Digest& d) = 0;  // false when absent
 };
 
@@ -77,7 +90,51 @@ public:
     virtual Result<std::optional<UploadRecord>> find(const model::UploadId& id) = 0;
     virtual Result<void> create(const UploadRecord& upload) = 0;
     virtual Result<void> touch(const model::UploadId& id, TimePoint now) = 0;
+    virtual Result<void> set_part_state(const model::UploadId& id, int state) = 0;
     virtual Result<bool> remove(const model::UploadId& id) = 0;  // false when absent
+};
+
+// Registry-wide documents by key: the registry policy, creation templates, account settings.
+class RegistryDocumentTable {
+public:
+    virtual ~RegistryDocumentTable() = default;
+    virtual Result<std::optional<std::string>> get(const std::string& key) = 0;
+    virtual Result<void> put(const std::string& key, const std::string& value, TimePoint now) = 0;
+    virtual Result<bool> remove(const std::string& key) = 0;  // false when absent
+    // (key, value) pairs whose key starts with prefix, in key order.
+    virtual Result<std::vector<std::pair<std::string, std::string>>> list(
+        const std::string& prefix) = 0;
+};
+
+// Users and roles of the account, their identity policies and their access keys.
+class PrincipalTable {
+public:
+    virtual ~PrincipalTable() = default;
+    virtual Result<std::optional<PrincipalRecord>> find(PrincipalKind kind,
+                                                        const std::string& name) = 0;
+    virtual Result<std::optional<PrincipalRecord>> find_by_id(std::int64_t id) = 0;
+    // Errc::already_exists when the name is taken for that kind.
+    virtual Result<PrincipalRecord> create(PrincipalKind kind, const std::string& name,
+                                           const std::string& unique_id, TimePoint now) = 0;
+    virtual Result<std::vector<PrincipalRecord>> list(PrincipalKind kind) = 0;
+    virtual Result<bool> remove(std::int64_t id) = 0;  // with its policies and keys
+    // Identity policies: (name, document) in name order.
+    virtual Result<void> put_policy(std::int64_t id, const std::string& name,
+                                    const std::string& document) = 0;
+    virtual Result<bool> remove_policy(std::int64_t id, const std::string& name) = 0;
+    virtual Result<std::vector<std::pair<std::string, std::string>>> policies(std::int64_t id) = 0;
+    virtual Result<void> set_tags(std::int64_t id, const ResourceTags& tags) = 0;
+};
+
+class AccessKeyTable {
+public:
+    virtual ~AccessKeyTable() = default;
+    virtual Result<std::optional<AccessKeyRecord>> find(const std::string& access_key_id) = 0;
+    virtual Result<void> create(const AccessKeyRecord& key) = 0;
+    // All keys, or those of one principal, in creation order.
+    virtual Result<std::vector<AccessKeyRecord>> list(std::optional<std::int64_t> principal) = 0;
+    virtual Result<bool> set_active(const std::string& access_key_id, bool active) = 0;
+    virtual Result<bool> remove(const std::string& access_key_id) = 0;
 };
 
 // One transaction's view of all tables.
@@ -89,6 +146,9 @@ public:
     virtual TagTable& tags() = 0;
     virtual BlobLinkTable& blob_links() = 0;
     virtual UploadTable& uploads() = 0;
+    virtual RegistryDocumentTable& documents() = 0;
+    virtual PrincipalTable& principals() = 0;
+    virtual AccessKeyTable& access_keys() = 0;
 };
 
 // Transactional metadata. Thread-safe; methods block.

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "model/digest.hpp"
@@ -12,10 +14,28 @@ namespace wharf::storage {
 
 using RepoId = std::int64_t;
 
+// A key/value tag on a resource (ECR resource tags, IAM principal tags), in insertion order.
+using ResourceTags = std::vector<std::pair<std::string, std::string>>;
+
+// Per-repository settings of the control plane. Strings hold ECR's enum spellings; they are
+// validated by the registry before they are stored.
+struct RepositorySettings {
+    std::string tag_mutability = "MUTABLE";          // MUTABLE|IMMUTABLE|*_WITH_EXCLUSION
+    std::vector<std::string> mutability_exclusions;  // WILDCARD filters
+    bool scan_on_push = false;
+    std::string encryption_type = "AES256";  // AES256|KMS|KMS_DSSE
+    std::string kms_key;
+    // Beyond ECR: re-pushing the digest an immutable tag already names succeeds (CI retries).
+    bool immutable_allows_identical = false;
+};
+
 struct RepositoryRecord {
     RepoId id = 0;
     model::RepoName name;
     TimePoint created_at;
+    RepositorySettings settings;
+    std::optional<std::string> policy_text;  // the repository (resource) policy
+    ResourceTags tags;
 };
 
 // A stored manifest. The payload is kept verbatim (its digest is the manifest's identity).
@@ -29,6 +49,8 @@ struct ManifestRecord {
     std::string annotations_json;  // the manifest's annotations object, "{}" when none
     TimePoint pushed_at;
     std::optional<TimePoint> last_pulled_at;
+    // Sum of the referenced blobs' sizes; for an index the largest child's (as ECR reports).
+    std::uint64_t image_size = 0;
 };
 
 // What the referrers API lists about a manifest (no payload).
@@ -54,11 +76,34 @@ struct TagRecord {
     TimePoint updated_at;
 };
 
+enum class PrincipalKind { user, role };
+
+// A user or role of the account; identity policies are stored beside it by name.
+struct PrincipalRecord {
+    std::int64_t id = 0;
+    PrincipalKind kind = PrincipalKind::user;
+    std::string name;
+    std::string unique_id;  // AIDA... for users, AROA... for roles (aws:userid)
+    TimePoint created_at;
+    ResourceTags tags;
+};
+
+struct AccessKeyRecord {
+    std::string access_key_id;  // AKIA...
+    std::int64_t principal_id = 0;
+    std::string sealed_secret;  // encrypted with the master key; never stored in clear
+    bool active = true;
+    TimePoint created_at;
+};
+
 struct UploadRecord {
     model::UploadId id;
     RepoId repo_id = 0;
     TimePoint started_at;
     TimePoint updated_at;
+    // ECR's part rule (parts >= 5 MiB except the last): 0 no small part yet, 1 the latest part
+    // was small, 2 a small part was followed by another (CompleteLayerUpload then refuses).
+    int part_state = 0;
 };
 
 }  // namespace wharf::storage

@@ -13,7 +13,10 @@ TEST(Config, DefaultsNeedNoFile) {
     EXPECT_EQ(c->server.listen.host, "127.0.0.1");
     EXPECT_EQ(c->server.listen.port, 5000);
     EXPECT_EQ(c->storage.data_dir, "./var");
-    EXPECT_TRUE(c->registry.create_on_push);
+    EXPECT_FALSE(c->registry.create_on_push);  // as ECR: pushes need an existing repository
+    EXPECT_EQ(c->registry.account_id, "000000000000");
+    EXPECT_EQ(c->registry.region, "us-east-1");
+    EXPECT_EQ(c->auth.token_hours, 12u);
 }
 
 TEST(Config, EveryExampleConfigLoads) {
@@ -40,7 +43,11 @@ idle_seconds = 5
 [storage]
 data_dir = "/srv/wharf"
 [registry]
-create_on_push = false
+create_on_push = true
+account_id = "123456789012"
+region = "eu-west-1"
+[auth]
+token_hours = 6
 )");
     ASSERT_TRUE(c) << c.error().message;
     EXPECT_EQ(c->server.listen.host, "::1");
@@ -48,7 +55,10 @@ create_on_push = false
     EXPECT_EQ(c->server.io_threads, 2u);
     EXPECT_EQ(c->server.timeouts.idle_seconds, 5u);
     EXPECT_EQ(c->storage.data_dir, "/srv/wharf");
-    EXPECT_FALSE(c->registry.create_on_push);
+    EXPECT_TRUE(c->registry.create_on_push);
+    EXPECT_EQ(c->registry.account_id, "123456789012");
+    EXPECT_EQ(c->registry.region, "eu-west-1");
+    EXPECT_EQ(c->auth.token_hours, 6u);
 }
 
 TEST(Config, MistakesNameTheKeyAndLine) {
@@ -61,6 +71,10 @@ TEST(Config, MistakesNameTheKeyAndLine) {
         {"[server]\nio_threads = \"two\"\n", "server.io_threads must be a whole number"},
         {"[server]\nmax_connections = -1\n", "out of range"},
         {"[registry]\ncreate_on_push = 1\n", "must be true or false"},
+        {"[registry]\naccount_id = \"12345\"\n", "must be 12 digits"},
+        {"[registry]\nregion = \"US East\"\n", "registry.region"},
+        {"[auth]\ntoken_hours = 13\n", "auth.token_hours"},
+        {"[auth]\nmaster_key = \"x\"\n", "auth.master_key"},
         {"[storage\n", "config:1"},
         {"[server]\nlisten = \"nohost\"\n", "must be HOST:PORT"},
         {"[server]\nlisten = \"a:70000\"\n", "port must be a number"},

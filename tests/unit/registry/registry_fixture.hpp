@@ -21,15 +21,22 @@ inline std::span<const std::byte> bytes_of(std::string_view s) {
 class RegistryTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        meta_ = std::move(storage::open_sqlite_metadata_store(dir_.path() / "meta.db",
-                                                              {.full_sync = false})
-                              .value());
+        meta_ = std::move(
+            storage::open_sqlite_metadata_store(dir_.path() / "meta.db", {.full_sync = false})
+                .value());
         registry_ = std::make_unique<registry::Registry>(
             registry::ServiceContext{blobs_, *meta_, clock_, options()});
     }
-    virtual registry::RegistryOptions options() const { return {}; }
+    // The quick-start mode most tests push in; ECR's rule is tested with it off.
+    virtual registry::RegistryOptions options() const {
+        registry::RegistryOptions o;
+        o.create_on_push = true;
+        return o;
+    }
 
-    static model::RepoName repo(std::string_view name) { return model::RepoName::parse(name).value(); }
+    static model::RepoName repo(std::string_view name) {
+        return model::RepoName::parse(name).value();
+    }
     static model::Reference ref(std::string_view text) {
         return model::Reference::parse(text).value();
     }
@@ -47,17 +54,16 @@ protected:
     std::string image_manifest(std::string_view name, std::string_view layer) {
         const auto config = push_blob(name, "{}");
         const auto layer_digest = push_blob(name, layer);
-        return nlohmann::json{
-            {"schemaVersion", 2},
-            {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
-            {"config",
-             {{"mediaType", "application/vnd.oci.image.config.v1+json"},
-              {"digest", config.str()},
-              {"size", 2}}},
-            {"layers",
-             {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
-               {"digest", layer_digest.str()},
-               {"size", layer.size()}}}}}
+        return nlohmann::json{{"schemaVersion", 2},
+                              {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+                              {"config",
+                               {{"mediaType", "application/vnd.oci.image.config.v1+json"},
+                                {"digest", config.str()},
+                                {"size", 2}}},
+                              {"layers",
+                               {{{"mediaType", "application/vnd.oci.image.layer.v1.tar"},
+                                 {"digest", layer_digest.str()},
+                                 {"size", layer.size()}}}}}
             .dump();
     }
 

@@ -45,8 +45,7 @@ TEST_F(Uploads, OneWriterAtATime) {
     auto& uploads = registry_->uploads;
     auto s = uploads.start(caller_, repo("a")).value();
     auto first = uploads.open(caller_, repo("a"), s.id, std::nullopt).value();
-    EXPECT_EQ(uploads.open(caller_, repo("a"), s.id, std::nullopt).error().code,
-              Errc::upload_busy);
+    EXPECT_EQ(uploads.open(caller_, repo("a"), s.id, std::nullopt).error().code, Errc::upload_busy);
 }
 
 TEST_F(Uploads, WrongDigestLeavesNothingVisibleAndEndsTheSession) {
@@ -81,7 +80,9 @@ TEST_F(Uploads, CancelDiscardsAndIsThenUnknown) {
 
 class NoCreateOnPush : public RegistryTest {
     registry::RegistryOptions options() const override {
-        return {.create_on_push = false};
+        registry::RegistryOptions o;
+        o.create_on_push = false;
+        return o;
     }
 };
 

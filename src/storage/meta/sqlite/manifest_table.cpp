@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::string_view kColumns =
     "m.digest, m.media_type, m.payload, m.config_digest, m.subject, m.artifact_type, "
-    "m.annotations_json, m.pushed_at, m.last_pulled_at";
+    "m.annotations_json, m.pushed_at, m.last_pulled_at, m.image_size";
 
 // Reads the kColumns of the current row.
 Result<ManifestRecord> read_manifest(const Statement& row) {
@@ -19,9 +19,11 @@ Result<ManifestRecord> read_manifest(const Statement& row) {
     if (!digest || !config || !subject) {
         return !digest ? digest.error() : !config ? config.error() : subject.error();
     }
-    ManifestRecord m{std::move(*digest), row.column_text(1),  row.column_text(2),
-                     std::move(*config), std::move(*subject), row.column_text(5),
-                     row.column_text(6), column_time(row, 7), std::nullopt};
+    ManifestRecord m{std::move(*digest),  row.column_text(1),
+                     row.column_text(2),  std::move(*config),
+                     std::move(*subject), row.column_text(5),
+                     row.column_text(6),  column_time(row, 7),
+                     std::nullopt,        static_cast<std::uint64_t>(row.column_int(9))};
     if (!row.is_null(8)) {
         m.last_pulled_at = column_time(row, 8);
     }
@@ -82,8 +84,8 @@ Result<void> SqliteManifestTable::put(RepoId repo, const ManifestRecord& m,
     {
         auto stmt = db_.prepare(
             "INSERT INTO manifests (repo_id, digest, media_type, payload, config_digest, subject, "
-            "artifact_type, annotations_json, pushed_at, last_pulled_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+            "artifact_type, annotations_json, pushed_at, last_pulled_at, image_size) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
             "ON CONFLICT (repo_id, digest) DO NOTHING");
         if (!stmt) {
             return stmt.error();
@@ -94,7 +96,8 @@ Result<void> SqliteManifestTable::put(RepoId repo, const ManifestRecord& m,
             .bind_blob(4, m.payload)
             .bind(7, m.artifact_type)
             .bind(8, m.annotations_json)
-            .bind(9, to_unix_millis(m.pushed_at));
+            .bind(9, to_unix_millis(m.pushed_at))
+            .bind(11, static_cast<std::int64_t>(m.image_size));
         if (m.config_digest) {
             stmt->bind(5, m.config_digest->str());
         } else {
@@ -204,6 +207,48 @@ Result<bool> SqliteManifestTable::blob_referenced(RepoId repo, const model::Dige
         return row.error();
     }
     return *row && stmt->column_int(0) != 0;
+}
+
+Result<std::vector<ManifestRecord>> SqliteManifestTable::list(
+    RepoId repo, const std::optional<model::Digest>& after, std::size_t limit) {
+    std::vector<ManifestRecord> out;
+    if (limit == 0) {
+        return out;
+    }
+    static const std::string sql = fmt::format(
+        "SELECT {} FROM manifests m WHERE m.repo_id = ?1 AND m.digest > ?2 ORDER BY m.digest "
+        "LIMIT ?3",
+        kColumns);
+    auto stmt = db_.prepare(sql);
+    if (!stmt) {
+        return stmt.error();
+    }
+    const std::string start = after ? after->str() : std::string();
+    stmt->bind(1, std::int64_t{repo}).bind(2, start).bind(3, sql_limit(limit));
+    for (;;) {
+        auto row = stmt->step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return out;
+        }
+        auto m = read_manifest(*stmt);
+        if (!m) {
+            return m.error();
+        }
+        out.push_back(std::move(*m));
+    }
+}
+
+Result<void> SqliteManifestTable::mark_pulled(RepoId repo, const model::Digest& d, TimePoint at) {
+    auto stmt = db_.prepare(
+        "UPDATE manifests SET last_pulled_at = max(coalesce(last_pulled_at, 0), ?3) "
+        "WHERE repo_id = ?1 AND digest = ?2");
+    if (!stmt) {
+        return stmt.error();
+    }
+    return stmt->bind(1, std::int64_t{repo}).bind(2, d.str()).bind(3, to_unix_millis(at)).run();
 }
 
 }  // namespace wharf::storage::sqlite

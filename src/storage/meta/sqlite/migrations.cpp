@@ -75,9 +75,67 @@ CREATE TABLE uploads (
 CREATE INDEX uploads_by_repo ON uploads (repo_id);
 )sql";
 
+// The control plane: repository settings, policies and tags; registry documents; principals,
+// their policies and access keys; image sizes as ECR reports them.
+constexpr std::string_view kControlPlane = R"sql(
+ALTER TABLE repositories ADD COLUMN settings_json TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE repositories ADD COLUMN policy_text   TEXT;
+ALTER TABLE repositories ADD COLUMN tags_json     TEXT NOT NULL DEFAULT '[]';
+
+ALTER TABLE uploads ADD COLUMN part_state INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE manifests ADD COLUMN image_size INTEGER NOT NULL DEFAULT 0;
+UPDATE manifests SET image_size = (
+    SELECT coalesce(sum(b.size), 0) FROM manifest_refs r
+    JOIN blob_links b ON b.repo_id = r.repo_id AND b.digest = r.child_digest
+    WHERE r.repo_id = manifests.repo_id AND r.parent_digest = manifests.digest
+      AND r.kind = 'blob');
+UPDATE manifests SET image_size = (
+    SELECT coalesce(max(c.image_size), 0) FROM manifest_refs r
+    JOIN manifests c ON c.repo_id = r.repo_id AND c.digest = r.child_digest
+    WHERE r.repo_id = manifests.repo_id AND r.parent_digest = manifests.digest
+      AND r.kind = 'manifest')
+WHERE EXISTS (SELECT 1 FROM manifest_refs r WHERE r.repo_id = manifests.repo_id
+              AND r.parent_digest = manifests.digest AND r.kind = 'manifest');
+
+CREATE TABLE registry_documents (
+    key        TEXT    PRIMARY KEY,
+    value      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE principals (
+    id         INTEGER PRIMARY KEY,
+    kind       TEXT    NOT NULL CHECK (kind IN ('user', 'role')),
+    name       TEXT    NOT NULL,
+    unique_id  TEXT    NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    tags_json  TEXT    NOT NULL DEFAULT '[]',
+    UNIQUE (kind, name)
+);
+
+CREATE TABLE principal_policies (
+    principal_id INTEGER NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+    name         TEXT    NOT NULL,
+    document     TEXT    NOT NULL,
+    PRIMARY KEY (principal_id, name)
+) WITHOUT ROWID;
+
+CREATE TABLE access_keys (
+    id            TEXT    PRIMARY KEY,
+    principal_id  INTEGER NOT NULL REFERENCES principals (id) ON DELETE CASCADE,
+    sealed_secret TEXT    NOT NULL,
+    active        INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL
+);
+CREATE INDEX access_keys_by_principal ON access_keys (principal_id);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "repositories, manifests, manifest_refs, tags, blob_links, uploads",
               kInitialSchema},
+    Migration{2, "control plane: settings, policies, principals, access keys, image sizes",
+              kControlPlane},
 };
 
 Result<void> apply_one(Connection& db, const Migration& migration, TimePoint now) {

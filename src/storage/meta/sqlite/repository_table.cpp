@@ -1,13 +1,73 @@
-#include "storage/meta/sqlite/sqlite_tables.hpp"
+#include <nlohmann/json.hpp>
 
 #include <fmt/format.h>
 
 #include "storage/meta/sqlite/sqlite_rows.hpp"
+#include "storage/meta/sqlite/sqlite_tables.hpp"
 
 namespace wharf::storage::sqlite {
+namespace {
+
+std::string settings_to_json(const RepositorySettings& s) {
+    return nlohmann::json{{"tagMutability", s.tag_mutability},
+                          {"mutabilityExclusions", s.mutability_exclusions},
+                          {"scanOnPush", s.scan_on_push},
+                          {"encryptionType", s.encryption_type},
+                          {"kmsKey", s.kms_key},
+                          {"immutableAllowsIdentical", s.immutable_allows_identical}}
+        .dump();
+}
+
+// Missing keys keep their defaults, so rows written by an older build read back unchanged.
+RepositorySettings settings_from_json(const std::string& text) {
+    RepositorySettings s;
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    if (!j.is_object()) {
+        return s;
+    }
+    auto text_of = [&](const char* key, std::string& out) {
+        if (auto it = j.find(key); it != j.end() && it->is_string()) {
+            out = it->get<std::string>();
+        }
+    };
+    auto flag_of = [&](const char* key, bool& out) {
+        if (auto it = j.find(key); it != j.end() && it->is_boolean()) {
+            out = it->get<bool>();
+        }
+    };
+    text_of("tagMutability", s.tag_mutability);
+    text_of("encryptionType", s.encryption_type);
+    text_of("kmsKey", s.kms_key);
+    flag_of("scanOnPush", s.scan_on_push);
+    flag_of("immutableAllowsIdentical", s.immutable_allows_identical);
+    if (auto it = j.find("mutabilityExclusions"); it != j.end() && it->is_array()) {
+        for (const auto& f : *it) {
+            if (f.is_string()) {
+                s.mutability_exclusions.push_back(f.get<std::string>());
+            }
+        }
+    }
+    return s;
+}
+
+constexpr std::string_view kColumns = "id, created_at, settings_json, policy_text, tags_json";
+
+RepositoryRecord read_repository(const Statement& row, model::RepoName name) {
+    RepositoryRecord r{row.column_int(0),   std::move(name),
+                       column_time(row, 1), settings_from_json(row.column_text(2)),
+                       std::nullopt,        tags_from_json(row.column_text(4))};
+    if (!row.is_null(3)) {
+        r.policy_text = row.column_text(3);
+    }
+    return r;
+}
+
+}  // namespace
 
 Result<std::optional<RepositoryRecord>> SqliteRepositoryTable::find(const model::RepoName& name) {
-    auto stmt = db_.prepare("SELECT id, created_at FROM repositories WHERE name = ?1");
+    static const std::string sql =
+        fmt::format("SELECT {} FROM repositories WHERE name = ?1", kColumns);
+    auto stmt = db_.prepare(sql);
     if (!stmt) {
         return stmt.error();
     }
@@ -18,19 +78,22 @@ Result<std::optional<RepositoryRecord>> SqliteRepositoryTable::find(const model:
     if (!*row) {
         return std::optional<RepositoryRecord>{};
     }
-    return std::optional<RepositoryRecord>{
-        RepositoryRecord{stmt->column_int(0), name, column_time(*stmt, 1)}};
+    return std::optional<RepositoryRecord>{read_repository(*stmt, name)};
 }
 
-Result<RepositoryRecord> SqliteRepositoryTable::create(const model::RepoName& name, TimePoint now) {
+Result<RepositoryRecord> SqliteRepositoryTable::create(const model::RepoName& name,
+                                                       const RepositorySettings& settings,
+                                                       TimePoint now) {
     {
         auto stmt = db_.prepare(
-            "INSERT INTO repositories (name, created_at) VALUES (?1, ?2) "
+            "INSERT INTO repositories (name, created_at, settings_json) VALUES (?1, ?2, ?3) "
             "ON CONFLICT (name) DO NOTHING");
         if (!stmt) {
             return stmt.error();
         }
-        if (auto done = stmt->bind(1, name.str()).bind(2, to_unix_millis(now)).run(); !done) {
+        const std::string json = settings_to_json(settings);
+        if (auto done = stmt->bind(1, name.str()).bind(2, to_unix_millis(now)).bind(3, json).run();
+            !done) {
             return done.error();
         }
     }
@@ -43,6 +106,31 @@ Result<RepositoryRecord> SqliteRepositoryTable::create(const model::RepoName& na
                      fmt::format("repository {} vanished right after creation", name.str())};
     }
     return std::move(**record);
+}
+
+Result<void> SqliteRepositoryTable::update(const RepositoryRecord& record) {
+    auto stmt = db_.prepare(
+        "UPDATE repositories SET settings_json = ?2, policy_text = ?3, tags_json = ?4 "
+        "WHERE id = ?1");
+    if (!stmt) {
+        return stmt.error();
+    }
+    const std::string settings = settings_to_json(record.settings);
+    const std::string tags = tags_to_json(record.tags);
+    stmt->bind(1, std::int64_t{record.id}).bind(2, settings).bind(4, tags);
+    if (record.policy_text) {
+        stmt->bind(3, *record.policy_text);
+    } else {
+        stmt->bind_null(3);
+    }
+    if (auto done = stmt->run(); !done) {
+        return done;
+    }
+    if (db_.changes() == 0) {
+        return Error{Errc::name_unknown,
+                     fmt::format("repository {} does not exist", record.name.str())};
+    }
+    return ok();
 }
 
 Result<std::vector<model::RepoName>> SqliteRepositoryTable::list(

@@ -1,5 +1,7 @@
 #include "storage/meta/sqlite/sqlite_rows.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <limits>
 
@@ -92,6 +94,43 @@ Result<std::vector<model::Digest>> collect_digests(Statement& stmt) {
 
 Result<std::vector<model::Tag>> collect_tags(Statement& stmt) {
     return collect_first_column<model::Tag>(stmt, column_tag);
+}
+
+std::string tags_to_json(const ResourceTags& tags) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& [key, value] : tags) {
+        out.push_back({{"Key", key}, {"Value", value}});
+    }
+    return out.dump();
+}
+
+ResourceTags tags_from_json(const std::string& text) {
+    ResourceTags tags;
+    const auto parsed = nlohmann::json::parse(text, nullptr, false);
+    if (!parsed.is_array()) {
+        return tags;
+    }
+    for (const auto& item : parsed) {
+        if (item.is_object() && item.value("Key", nlohmann::json()).is_string() &&
+            item.value("Value", nlohmann::json()).is_string()) {
+            tags.emplace_back(item["Key"].get<std::string>(), item["Value"].get<std::string>());
+        }
+    }
+    return tags;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> collect_pairs(Statement& stmt) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (;;) {
+        auto row = stmt.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return out;
+        }
+        out.emplace_back(stmt.column_text(0), stmt.column_text(1));
+    }
 }
 
 Error map_foreign_key(Error error, Errc code, std::string message) {

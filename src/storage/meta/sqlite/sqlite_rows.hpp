@@ -8,6 +8,7 @@
 #include "common/clock.hpp"
 #include "model/digest.hpp"
 #include "model/names.hpp"
+#include "storage/meta/records.hpp"
 #include "storage/meta/sqlite/sqlite_connection.hpp"
 
 // Row decoding and small helpers shared by the table files.
@@ -22,6 +23,11 @@ Result<model::Tag> column_tag(const Statement& row, int column);
 TimePoint column_time(const Statement& row, int column);
 // LIMIT parameter: SQLite integers are signed 64-bit.
 std::int64_t sql_limit(std::size_t limit) noexcept;
+// Resource tags as a JSON array of {"Key","Value"} objects (ECR's shape) and back.
+std::string tags_to_json(const ResourceTags& tags);
+ResourceTags tags_from_json(const std::string& text);
+// Runs a statement yielding (text, text) rows.
+Result<std::vector<std::pair<std::string, std::string>>> collect_pairs(Statement& stmt);
 // Runs a statement yielding one digest column per row.
 Result<std::vector<model::Digest>> collect_digests(Statement& stmt);
 Result<std::vector<model::Tag>> collect_tags(Statement& stmt);

@@ -11,7 +11,10 @@ class SqliteRepositoryTable final : public RepositoryTable {
 public:
     explicit SqliteRepositoryTable(Connection& db) : db_(db) {}
     Result<std::optional<RepositoryRecord>> find(const model::RepoName& name) override;
-    Result<RepositoryRecord> create(const model::RepoName& name, TimePoint now) override;
+    using RepositoryTable::create;
+    Result<RepositoryRecord> create(const model::RepoName& name, const RepositorySettings& settings,
+                                    TimePoint now) override;
+    Result<void> update(const RepositoryRecord& record) override;
     Result<std::vector<model::RepoName>> list(const std::optional<model::RepoName>& after,
                                               std::size_t limit) override;
     Result<void> remove(RepoId id) override;
@@ -32,6 +35,9 @@ public:
     Result<std::vector<ReferrerRecord>> referrers(RepoId repo,
                                                   const model::Digest& subject) override;
     Result<bool> blob_referenced(RepoId repo, const model::Digest& blob) override;
+    Result<std::vector<ManifestRecord>> list(RepoId repo, const std::optional<model::Digest>& after,
+                                             std::size_t limit) override;
+    Result<void> mark_pulled(RepoId repo, const model::Digest& d, TimePoint at) override;
 
 private:
     Connection& db_;
@@ -70,7 +76,54 @@ public:
     Result<std::optional<UploadRecord>> find(const model::UploadId& id) override;
     Result<void> create(const UploadRecord& upload) override;
     Result<void> touch(const model::UploadId& id, TimePoint now) override;
+    Result<void> set_part_state(const model::UploadId& id, int state) override;
     Result<bool> remove(const model::UploadId& id) override;
+
+private:
+    Connection& db_;
+};
+
+class SqliteRegistryDocumentTable final : public RegistryDocumentTable {
+public:
+    explicit SqliteRegistryDocumentTable(Connection& db) : db_(db) {}
+    Result<std::optional<std::string>> get(const std::string& key) override;
+    Result<void> put(const std::string& key, const std::string& value, TimePoint now) override;
+    Result<bool> remove(const std::string& key) override;
+    Result<std::vector<std::pair<std::string, std::string>>> list(
+        const std::string& prefix) override;
+
+private:
+    Connection& db_;
+};
+
+class SqlitePrincipalTable final : public PrincipalTable {
+public:
+    explicit SqlitePrincipalTable(Connection& db) : db_(db) {}
+    Result<std::optional<PrincipalRecord>> find(PrincipalKind kind,
+                                                const std::string& name) override;
+    Result<std::optional<PrincipalRecord>> find_by_id(std::int64_t id) override;
+    Result<PrincipalRecord> create(PrincipalKind kind, const std::string& name,
+                                   const std::string& unique_id, TimePoint now) override;
+    Result<std::vector<PrincipalRecord>> list(PrincipalKind kind) override;
+    Result<bool> remove(std::int64_t id) override;
+    Result<void> put_policy(std::int64_t id, const std::string& name,
+                            const std::string& document) override;
+    Result<bool> remove_policy(std::int64_t id, const std::string& name) override;
+    Result<std::vector<std::pair<std::string, std::string>>> policies(std::int64_t id) override;
+    Result<void> set_tags(std::int64_t id, const ResourceTags& tags) override;
+
+private:
+    Connection& db_;
+};
+
+class SqliteAccessKeyTable final : public AccessKeyTable {
+public:
+    explicit SqliteAccessKeyTable(Connection& db) : db_(db) {}
+    Result<std::optional<AccessKeyRecord>> find(const std::string& access_key_id) override;
+    Result<void> create(const AccessKeyRecord& key) override;
+    Result<std::vector<AccessKeyRecord>> list(std::optional<std::int64_t> principal) override;
+    Result<bool> set_active(const std::string& access_key_id, bool active) override;
+    Result<bool> remove(const std::string& access_key_id) override;
 
 private:
     Connection& db_;
@@ -80,12 +133,22 @@ private:
 class SqliteTx final : public MetadataTx {
 public:
     explicit SqliteTx(Connection& db)
-        : repositories_(db), manifests_(db), tags_(db), blob_links_(db), uploads_(db) {}
+        : repositories_(db),
+          manifests_(db),
+          tags_(db),
+          blob_links_(db),
+          uploads_(db),
+          documents_(db),
+          principals_(db),
+          access_keys_(db) {}
     RepositoryTable& repositories() override { return repositories_; }
     ManifestTable& manifests() override { return manifests_; }
     TagTable& tags() override { return tags_; }
     BlobLinkTable& blob_links() override { return blob_links_; }
     UploadTable& uploads() override { return uploads_; }
+    RegistryDocumentTable& documents() override { return documents_; }
+    PrincipalTable& principals() override { return principals_; }
+    AccessKeyTable& access_keys() override { return access_keys_; }
 
 private:
     SqliteRepositoryTable repositories_;
@@ -93,6 +156,9 @@ private:
     SqliteTagTable tags_;
     SqliteBlobLinkTable blob_links_;
     SqliteUploadTable uploads_;
+    SqliteRegistryDocumentTable documents_;
+    SqlitePrincipalTable principals_;
+    SqliteAccessKeyTable access_keys_;
 };
 
 }  // namespace wharf::storage::sqlite

@@ -7,7 +7,8 @@
 namespace wharf::storage::sqlite {
 
 Result<std::optional<UploadRecord>> SqliteUploadTable::find(const model::UploadId& id) {
-    auto stmt = db_.prepare("SELECT repo_id, started_at, updated_at FROM uploads WHERE id = ?1");
+    auto stmt = db_.prepare(
+        "SELECT repo_id, started_at, updated_at, part_state FROM uploads WHERE id = ?1");
     if (!stmt) {
         return stmt.error();
     }
@@ -18,8 +19,9 @@ Result<std::optional<UploadRecord>> SqliteUploadTable::find(const model::UploadI
     if (!*row) {
         return std::optional<UploadRecord>{};
     }
-    return std::optional<UploadRecord>{
-        UploadRecord{id, stmt->column_int(0), column_time(*stmt, 1), column_time(*stmt, 2)}};
+    return std::optional<UploadRecord>{UploadRecord{id, stmt->column_int(0), column_time(*stmt, 1),
+                                                    column_time(*stmt, 2),
+                                                    static_cast<int>(stmt->column_int(3))}};
 }
 
 Result<void> SqliteUploadTable::create(const UploadRecord& upload) {
@@ -67,6 +69,14 @@ Result<bool> SqliteUploadTable::remove(const model::UploadId& id) {
         return done.error();
     }
     return db_.changes() > 0;
+}
+
+Result<void> SqliteUploadTable::set_part_state(const model::UploadId& id, int state) {
+    auto stmt = db_.prepare("UPDATE uploads SET part_state = ?2 WHERE id = ?1");
+    if (!stmt) {
+        return stmt.error();
+    }
+    return stmt->bind(1, id.str()).bind(2, std::int64_t{state}).run();
 }
 
 }  // namespace wharf::storage::sqlite

@@ -178,7 +178,7 @@ TEST_F(SqliteStoreTest, ForeignKeysCascadeAsASecondLine) {
     ASSERT_TRUE(open_sqlite_metadata_store(file()));
     execute(file(),
             "PRAGMA foreign_keys = ON;"
-            "INSERT INTO repositories VALUES (1, 'r', 0);"
+            "INSERT INTO repositories (id, name, created_at) VALUES (1, 'r', 0);"
             "INSERT INTO manifests (repo_id, digest, media_type, payload, pushed_at) "
             "VALUES (1, 'd', 'm', x'00', 0);"
             "INSERT INTO tags VALUES (1, 't', 'd', 0);"
@@ -190,7 +190,7 @@ TEST_F(SqliteStoreTest, ForeignKeysCascadeAsASecondLine) {
 TEST_F(SqliteStoreTest, CorruptRowIsInternalNotACrash) {
     auto store = open_sqlite_metadata_store(file()).value();
     execute(file(),
-            "INSERT INTO repositories VALUES (1, 'r', 0);"
+            "INSERT INTO repositories (id, name, created_at) VALUES (1, 'r', 0);"
             "INSERT INTO manifests (repo_id, digest, media_type, payload, pushed_at) "
             "VALUES (1, 'not-a-digest', 'm', x'00', 0);"
             "INSERT INTO tags VALUES (1, 't', 'not-a-digest', 0);");
