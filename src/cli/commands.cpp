@@ -8,6 +8,7 @@
 
 #include "common/version.hpp"
 #include "config/config.hpp"
+#include "server/admin.hpp"
 #include "server/app.hpp"
 
 namespace wharf::cli {
@@ -45,6 +46,88 @@ Result<config::Config> resolve_config(const ServeFlags& flags) {
     return c;
 }
 
+// user|role: create, list, delete, policy put|delete|list; key: create, list, disable, enable,
+// delete; audit.
+template <typename Runner>
+void add_admin_commands(CLI::App* admin, Runner& run_admin, int&) {
+    namespace a = server::admin;
+    for (const auto kind : {a::Kind::user, a::Kind::role}) {
+        const bool user = kind == a::Kind::user;
+        auto* p = admin->add_subcommand(user ? "user" : "role",
+                                        user ? "Users of the account" : "Roles of the account");
+        p->require_subcommand(1);
+        auto name = std::make_shared<std::string>();
+        auto policy = std::make_shared<std::string>();
+        auto file = std::make_shared<std::string>();
+        auto* create = p->add_subcommand("create", "Create one");
+        create->add_option("NAME", *name)->required();
+        create->callback(run_admin(
+            [=](const config::Config& c) { return a::create_principal(c, kind, *name); }));
+        auto* list = p->add_subcommand("list", "List them as JSON");
+        list->callback(
+            run_admin([=](const config::Config& c) { return a::list_principals(c, kind); }));
+        auto* del = p->add_subcommand("delete", "Delete one with its policies and keys");
+        del->add_option("NAME", *name)->required();
+        del->callback(run_admin(
+            [=](const config::Config& c) { return a::delete_principal(c, kind, *name); }));
+        auto* pol = p->add_subcommand("policy", "Identity policies (IAM JSON documents)");
+        pol->require_subcommand(1);
+        auto* put =
+            pol->add_subcommand("put", "Add or replace a named policy from FILE (- = stdin)");
+        put->add_option("NAME", *name)->required();
+        put->add_option("POLICY_NAME", *policy)->required();
+        put->add_option("FILE", *file)->required();
+        put->callback(run_admin([=](const config::Config& c) {
+            return a::put_policy(c, kind, *name, *policy, *file);
+        }));
+        auto* pdel = pol->add_subcommand("delete", "Remove a named policy");
+        pdel->add_option("NAME", *name)->required();
+        pdel->add_option("POLICY_NAME", *policy)->required();
+        pdel->callback(run_admin(
+            [=](const config::Config& c) { return a::delete_policy(c, kind, *name, *policy); }));
+        auto* plist = pol->add_subcommand("list", "Print the policies as JSON");
+        plist->add_option("NAME", *name)->required();
+        plist->callback(
+            run_admin([=](const config::Config& c) { return a::list_policies(c, kind, *name); }));
+    }
+    auto* key = admin->add_subcommand("key", "Access keys (AKID + secret) of users and roles");
+    key->require_subcommand(1);
+    auto user = std::make_shared<std::string>();
+    auto role = std::make_shared<std::string>();
+    auto id = std::make_shared<std::string>();
+    auto* kcreate = key->add_subcommand("create",
+                                        "Create a key; prints it once, like "
+                                        "`aws iam create-access-key`");
+    auto* by_user = kcreate->add_option("--user", *user, "The user the key belongs to");
+    auto* by_role = kcreate->add_option("--role", *role, "The role the key acts as");
+    by_user->excludes(by_role);
+    kcreate->require_option(1);
+    kcreate->callback(run_admin([=](const config::Config& c) {
+        return user->empty() ? a::create_key(c, a::Kind::role, *role)
+                             : a::create_key(c, a::Kind::user, *user);
+    }));
+    auto* klist = key->add_subcommand("list", "List keys (never their secrets) as JSON");
+    klist->callback(run_admin([](const config::Config& c) { return a::list_keys(c); }));
+    for (const auto* verb : {"disable", "enable", "delete"}) {
+        auto* k = key->add_subcommand(verb, std::string(verb) + " an access key");
+        k->add_option("ACCESS_KEY_ID", *id)->required();
+        const std::string v = verb;
+        k->callback(run_admin([=](const config::Config& c) {
+            if (v == "delete") {
+                return a::delete_key(c, *id);
+            }
+            return a::set_key_active(c, *id, v == "enable");
+        }));
+    }
+    auto filter = std::make_shared<a::AuditFilter>();
+    auto* audit = admin->add_subcommand("audit", "Print audit records (JSON lines), oldest first");
+    audit->add_option("--since", filter->since,
+                      "An instant (2026-11-22T10:00:00Z) or an age (30m, 12h, 7d)");
+    audit->add_option("--principal", filter->principal, "Principal ARN, or part of it");
+    audit->add_option("--action", filter->action, "IAM action, e.g. ecr:PutImage");
+    audit->callback(run_admin([=](const config::Config& c) { return a::audit(c, *filter); }));
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -60,6 +143,30 @@ int run(int argc, char** argv) {
 
     auto* version = app.add_subcommand("version", "Print the version");
 
+    // wharf admin ...: every command takes --data or --config, like serve.
+    ServeFlags admin_flags;
+    int admin_status = -1;
+    auto* admin = app.add_subcommand("admin",
+                                     "Manage users, roles, access keys; query the audit "
+                                     "log (works while the server runs)");
+    admin->require_subcommand(1);
+    admin->add_option("--config", admin_flags.config_file, "TOML configuration file")
+        ->configurable(false);
+    admin->add_option("--data", admin_flags.data_dir, "Data directory (default ./var)");
+    admin->fallthrough();
+    auto run_admin = [&](auto fn) {
+        return [&, fn] {
+            auto config = resolve_config(admin_flags);
+            if (!config) {
+                std::fprintf(stderr, "wharf admin: %s\n", config.error().message.c_str());
+                admin_status = 2;
+                return;
+            }
+            admin_status = fn(*config);
+        };
+    };
+    add_admin_commands(admin, run_admin, admin_status);
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -68,6 +175,9 @@ int run(int argc, char** argv) {
     if (version->parsed()) {
         std::printf("wharf %s\n", kVersion);
         return 0;
+    }
+    if (admin->parsed()) {
+        return admin_status < 0 ? 2 : admin_status;
     }
     if (serve->parsed()) {
         auto config = resolve_config(serve_flags);

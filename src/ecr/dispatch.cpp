@@ -63,7 +63,23 @@ Result<registry::AccessTarget> target_of(const Operation& op, const json& input,
     return target;
 }
 
-net::awaitable<Response> dispatch(http::RequestContext& ctx, EcrServices& svc) {
+// What the audit record of a call says, filled in as the call proceeds.
+struct CallTrace {
+    registry::Caller caller;
+    std::string action;  // "ecr:<Action>"
+    std::string resource = "*";
+};
+
+std::string error_type(const Response& res) {
+    for (const auto& [name, value] : res.headers) {
+        if (name == "x-amzn-ErrorType") {
+            return value;
+        }
+    }
+    return {};
+}
+
+net::awaitable<Response> dispatch(http::RequestContext& ctx, EcrServices& svc, CallTrace& trace) {
     const auto target_header = ctx.header("X-Amz-Target");
     if (target_header.rfind(kTargetPrefix, 0) != 0) {
         co_return exception_response(http::status::bad_request, "UnknownOperationException",
@@ -73,6 +89,7 @@ net::awaitable<Response> dispatch(http::RequestContext& ctx, EcrServices& svc) {
                                          : "Unknown service in X-Amz-Target");
     }
     const auto action = target_header.substr(kTargetPrefix.size());
+    trace.action = fmt::format("ecr:{}", action);
     auto body = co_await ctx.read_body_all(kMaxBody);
     if (!body) {
         co_return exception_response(http::status::bad_request, "SerializationException",
@@ -98,6 +115,7 @@ net::awaitable<Response> dispatch(http::RequestContext& ctx, EcrServices& svc) {
         co_return error_response(who.error(), action);
     }
     ctx.set_log_principal(who->identity->arn);
+    trace.caller = caller_for(ctx, *who);
     const Operation* op = find_operation(action);
     if (!op) {
         co_return exception_response(
@@ -116,7 +134,10 @@ net::awaitable<Response> dispatch(http::RequestContext& ctx, EcrServices& svc) {
     if (!target) {
         co_return error_response(target.error(), action);
     }
-    EcrCall call{svc, caller_for(ctx, *who), *who, input, ctx.base_url()};
+    if (target->repository) {
+        trace.resource = svc.registry.access.repository_arn(*target->repository);
+    }
+    EcrCall call{svc, trace.caller, *who, input, ctx.base_url()};
     auto result = co_await ctx.offload([&]() -> Result<json> {
         if (auto allowed = svc.registry.access.authorize(call.caller, op->iam_action, *target);
             !allowed) {
@@ -133,10 +154,18 @@ net::awaitable<Response> dispatch(http::RequestContext& ctx, EcrServices& svc) {
 }  // namespace
 
 void add_routes(http::Router& router, EcrServices& services) {
-    router.add(http::Route{http::Method::post, "/", "ecr.api",
-                           [&services](http::RequestContext& ctx) -> net::awaitable<Response> {
-                               co_return co_await dispatch(ctx, services);
-                           }});
+    router.add(http::Route{
+        http::Method::post, "/", "ecr.api",
+        [&services](http::RequestContext& ctx) -> net::awaitable<Response> {
+            CallTrace trace;
+            trace.caller.source_ip = std::string(ctx.remote_address());
+            trace.caller.user_agent = std::string(ctx.header(http::field::user_agent));
+            trace.caller.request_id = ctx.request_id();
+            auto res = co_await dispatch(ctx, services, trace);
+            services.registry.audit.record(trace.caller, trace.action, trace.resource,
+                                           static_cast<int>(res.status), error_type(res));
+            co_return res;
+        }});
 }
 
 }  // namespace wharf::ecr

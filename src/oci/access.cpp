@@ -44,6 +44,7 @@ net::awaitable<std::optional<Response>> admit(RequestContext& ctx, OciServices& 
     if (!header.empty()) {
         auto who = co_await read_call(ctx, svc, [&] { return svc.authenticator.basic(header); });
         if (!who) {
+            ctx.attach(caller);  // anonymous, with the address: for the audit record
             if (who.error().code == Errc::token_expired) {
                 co_return error_response(
                     Error{Errc::denied,

@@ -4,6 +4,7 @@
 
 #include "oci/access.hpp"
 #include "oci/error_map.hpp"
+#include "oci/request_params.hpp"
 
 namespace wharf::oci {
 namespace {
@@ -38,6 +39,24 @@ constexpr std::array kRoutes{
 
 constexpr std::string_view kApiVersion = "registry/2.0";
 
+// One audit record per data-plane call: the route's IAM action on the repository it names.
+void audit(RequestContext& ctx, OciServices& svc, const OciRoute& route, const Response& res) {
+    auto repo = repo_param(ctx);
+    std::string resource = repo ? svc.registry.access.repository_arn(*repo) : "*";
+    std::string code;
+    if (static_cast<int>(res.status) >= 400) {
+        if (const auto* text = std::get_if<std::string>(&res.body)) {
+            const auto doc = nlohmann::json::parse(*text, nullptr, false);
+            if (doc.is_object() && doc.contains("errors") && doc["errors"].is_array() &&
+                !doc["errors"].empty()) {
+                code = doc["errors"][0].value("code", "");
+            }
+        }
+    }
+    svc.registry.audit.record(caller_of(ctx), route.iam_action, std::move(resource),
+                              static_cast<int>(res.status), code);
+}
+
 http::Handler wrap(const OciRoute& route, OciServices& services) {
     return [&route, &services](http::RequestContext& ctx) -> net::awaitable<Response> {
         auto refused = co_await admit(ctx, services, route);
@@ -46,6 +65,9 @@ http::Handler wrap(const OciRoute& route, OciServices& services) {
             res = std::move(*refused);
         } else {
             res = co_await route.handler(ctx, services);
+        }
+        if (!route.iam_action.empty()) {
+            audit(ctx, services, route, res);
         }
         res.header("Docker-Distribution-API-Version", std::string(kApiVersion));
         co_return res;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "registry/access.hpp"
+#include "registry/audit.hpp"
 #include "registry/blobs.hpp"
 #include "registry/context.hpp"
 #include "registry/images.hpp"
@@ -27,7 +28,8 @@ struct Registry {
           referrers(ctx),
           admin(ctx),
           images(ctx),
-          templates(ctx) {}
+          templates(ctx),
+          audit(ctx) {}
     Registry(const Registry&) = delete;
     Registry& operator=(const Registry&) = delete;
 
@@ -42,6 +44,7 @@ struct Registry {
     RepositoryAdmin admin;
     ImageService images;
     TemplateService templates;
+    AuditTrail audit;
 };
 
 }  // namespace wharf::registry

@@ -8,6 +8,7 @@
 #include "common/clock.hpp"
 #include "common/version.hpp"
 #include "ecr/operations.hpp"
+#include "events/audit.hpp"
 #include "http/server.hpp"
 #include "oci/routes.hpp"
 #include "registry/registry.hpp"
@@ -76,6 +77,12 @@ int serve(const config::Config& config) {
             "(mode 0600)",
             (*admin)->key.access_key_id, file.string());
     }
+    auto audit = events::AuditLog::open(data / "audit", {});
+    if (!audit) {
+        spdlog::error("{}", audit.error().message);
+        return 1;
+    }
+    registry.audit.attach(audit->get());
     auth::Authenticator authenticator(
         *(*rt)->meta, *(*rt)->secrets, token_signing_key((*rt)->master_key), (*rt)->clock,
         auth::AuthOptions{.account = registry.ctx.options.account,
@@ -96,6 +103,8 @@ int serve(const config::Config& config) {
     }
     spdlog::info("wharf {} listening on {} (data in {})", kVersion, server.url(), data.string());
     server.run();
+    registry.audit.attach(nullptr);
+    (*audit)->flush();
     spdlog::info("stopped");
     return 0;
 }

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+
+// `wharf admin ...`: account management and audit queries over the same data directory a
+// server may be running on. Each returns the process exit code; results go to stdout (JSON
+// where a script would read them), problems to stderr.
+namespace wharf::server::admin {
+
+enum class Kind { user, role };
+
+int create_principal(const config::Config& c, Kind kind, const std::string& name);
+int list_principals(const config::Config& c, Kind kind);
+int delete_principal(const config::Config& c, Kind kind, const std::string& name);
+// Reads the policy document from `file` ("-" = stdin).
+int put_policy(const config::Config& c, Kind kind, const std::string& name,
+               const std::string& policy_name, const std::string& file);
+int delete_policy(const config::Config& c, Kind kind, const std::string& name,
+                  const std::string& policy_name);
+int list_policies(const config::Config& c, Kind kind, const std::string& name);
+
+int create_key(const config::Config& c, Kind kind, const std::string& name);
+int list_keys(const config::Config& c);
+int set_key_active(const config::Config& c, const std::string& access_key_id, bool active);
+int delete_key(const config::Config& c, const std::string& access_key_id);
+
+struct AuditFilter {
+    std::string since;  // RFC 3339 instant or a duration like 15m, 2h, 7d
+    std::string principal;
+    std::string action;
+};
+int audit(const config::Config& c, const AuditFilter& filter);
+
+}  // namespace wharf::server::admin
