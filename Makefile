@@ -28,7 +28,7 @@ build: deps
 	@cmake --build $(BUILD) -j $(JOBS)
 
 serve: build
-	$(BUILD)/wharf serve --listen $(LISTEN) --data $(DATA)
+	$(BUILD)/wharf serve --config examples/config/quickstart.toml --listen $(LISTEN) --data $(DATA)
 
 # The whole suite: what CI runs.
 test: test-deps build lint unit e2e asan fuzz
@@ -72,6 +72,7 @@ docs: build
 	@mkdir -p docs/spec
 	$(BUILD)/gen_docs errors > docs/errors.md
 	$(BUILD)/gen_docs oci > docs/spec/oci.md
+	$(BUILD)/gen_docs ecr > docs/spec/ecr.md
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

@@ -7,6 +7,7 @@ measures and how to read the table. Everything this script starts is killed on
 exit, on error and on Ctrl-C.
 """
 
+import base64
 import hashlib
 import http.client
 import json
@@ -233,6 +234,7 @@ def tree_rss(pid, key):
 class Server:
     def __init__(self, label, kind, binary, workdir):
         self.label = label  # "wharf" or "reference"
+        self.auth = {}  # Authorization header of the administrator (wharf only)
         self.kind = kind  # "wharf" or "distribution"
         self.binary = binary
         self.workdir = workdir
@@ -246,12 +248,14 @@ class Server:
     def command(self, datadir, port):
         if self.kind == "wharf":
             args = [self.binary, "serve", "--listen", "127.0.0.1:%d" % port, "--data", datadir]
-            if not ACCESS_LOG:
-                # as quiet as the reference: no access log, log level error
-                cfg = os.path.join(self.workdir, "wharf.toml")
-                with open(cfg, "w") as f:
+            # The bench pushes to fresh repository names (as the reference allows), and, unless
+            # BENCH_ACCESS_LOG=1, is as quiet as the reference: no access log, log level error.
+            cfg = os.path.join(self.workdir, "wharf.toml")
+            with open(cfg, "w") as f:
+                f.write("[registry]\ncreate_on_push = true\n\n")
+                if not ACCESS_LOG:
                     f.write("[server]\naccess_log = false\n\n[log]\nlevel = \"error\"\n")
-                args += ["--config", cfg]
+            args += ["--config", cfg]
             return args
         cfg = os.path.join(self.workdir, "config-%d.yml" % port)
         with open(cfg, "w") as f:
@@ -289,8 +293,12 @@ class Server:
                     head = s.recv(64)
                 finally:
                     s.close()
-                if head.startswith(b"HTTP/1.1 200") or head.startswith(b"HTTP/1.0 200"):
-                    return time.perf_counter() - t0
+                # Wharf answers 401 to an anonymous GET /v2/: it is up, and the credentials
+                # it wrote on first start are then on disk.
+                if head.startswith((b"HTTP/1.1 200", b"HTTP/1.0 200", b"HTTP/1.1 401")):
+                    took = time.perf_counter() - t0
+                    self.load_credentials(datadir)
+                    return took
             except OSError:
                 pass
             time.sleep(0.0005)
@@ -312,14 +320,38 @@ class Server:
         except OSError:
             return ""
 
+    def load_credentials(self, datadir):
+        """Wharf authenticates every request: the bench acts as the administrator, sending its
+        access key as Basic credentials (the reference runs without authentication)."""
+        self.auth = {}
+        path = os.path.join(datadir, "admin-credentials.json")
+        if self.kind == "wharf" and os.path.exists(path):
+            with open(path) as f:
+                key = json.load(f)["AccessKey"]
+            token = base64.b64encode(("%s:%s" % (key["AccessKeyId"], key["SecretAccessKey"])).encode())
+            self.auth = {"Authorization": "Basic " + token.decode()}
+
     def conn(self, timeout=120):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        return AuthConnection(self.auth, "127.0.0.1", self.port, timeout=timeout)
 
     def url(self, path):
         return "http://127.0.0.1:%d%s" % (self.port, path)
 
 
 # ---------------------------------------------------------------- HTTP helpers
+
+
+class AuthConnection(http.client.HTTPConnection):
+    """An HTTPConnection that sends the server's credentials with every request."""
+
+    def __init__(self, auth, *args, **kw):
+        super().__init__(*args, **kw)
+        self.auth = auth
+
+    def putrequest(self, method, url, *args, **kw):
+        super().putrequest(method, url, *args, **kw)
+        for k, v in self.auth.items():
+            self.putheader(k, v)
 
 
 class HTTPError(RuntimeError):
@@ -913,6 +945,7 @@ def session(srv, rnd, blob, work, fx, seeded):
     for name, method, path_t, what in LOAD_KEYS:
         path = path_t.format(**subst)
         headers = {"Accept": ACCEPT} if "manifest" in path else {}
+        load_headers = dict(headers, **srv.auth)  # the load tools send the credentials themselves
         ok = step(srv, name + " check", lambda: check_endpoint(srv, method, path, headers, subst[what]) or True)
         for c in CONNS:
             key = "%s c=%d" % (name, c)
@@ -921,9 +954,9 @@ def session(srv, rnd, blob, work, fx, seeded):
             if sampler:
                 sampler.start()
             if method == "HEAD":
-                fn = lambda: run_loadgen(srv.url(path), c, seconds, "HEAD", headers)  # noqa: E731
+                fn = lambda: run_loadgen(srv.url(path), c, seconds, "HEAD", load_headers)  # noqa: E731
             else:
-                script = wrk_script(work, "get", method, headers)
+                script = wrk_script(work, "get", method, load_headers)
                 fn = lambda: run_wrk(srv.url(path), c, seconds, script)  # noqa: E731
             cpu0 = cpu_seconds(srv.pid())
             r = step(srv, key, fn)

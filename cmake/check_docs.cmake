@@ -1,5 +1,5 @@
 # Fails when a generated document differs from what the code generates now (run `make docs`).
-foreach(pair "errors;docs/errors.md" "oci;docs/spec/oci.md")
+foreach(pair "errors;docs/errors.md" "oci;docs/spec/oci.md" "ecr;docs/spec/ecr.md")
     list(GET pair 0 what)
     list(GET pair 1 file)
     execute_process(COMMAND ${GEN} ${what} OUTPUT_VARIABLE generated RESULT_VARIABLE rc)

@@ -119,6 +119,19 @@ void add_admin_commands(CLI::App* admin, Runner& run_admin, int&) {
             return a::set_key_active(c, *id, v == "enable");
         }));
     }
+    auto* repo = admin->add_subcommand("repository", "Repository settings beyond ECR's API");
+    repo->require_subcommand(1);
+    auto repo_name = std::make_shared<std::string>();
+    auto switch_value = std::make_shared<std::string>();
+    auto* identical =
+        repo->add_subcommand("identical-repush",
+                             "on: pushing the digest an immutable tag already names succeeds "
+                             "(CI retries); off: it fails, as in ECR (default)");
+    identical->add_option("NAME", *repo_name)->required();
+    identical->add_option("on|off", *switch_value)->required()->check(CLI::IsMember({"on", "off"}));
+    identical->callback(run_admin([=](const config::Config& c) {
+        return a::set_identical_repush(c, *repo_name, *switch_value == "on");
+    }));
     auto filter = std::make_shared<a::AuditFilter>();
     auto* audit = admin->add_subcommand("audit", "Print audit records (JSON lines), oldest first");
     audit->add_option("--since", filter->since,

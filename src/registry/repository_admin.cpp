@@ -223,6 +223,14 @@ Result<storage::RepositoryRecord> RepositoryAdmin::set_scan_on_push(const model:
     });
 }
 
+Result<storage::RepositoryRecord> RepositoryAdmin::set_identical_repush(const model::RepoName& name,
+                                                                        bool on) {
+    return modify(name, [&](storage::RepositoryRecord& r) -> Result<void> {
+        r.settings.immutable_allows_identical = on;
+        return ok();
+    });
+}
+
 Result<std::string> RepositoryAdmin::set_policy(const model::RepoName& name,
                                                 const std::string& text) {
     if (auto valid = validate_policy_text(text, "repository policy"); !valid) {

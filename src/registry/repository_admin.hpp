@@ -33,6 +33,8 @@ public:
                                                      const std::string& mutability,
                                                      const std::vector<std::string>& filters);
     Result<storage::RepositoryRecord> set_scan_on_push(const model::RepoName& name, bool on);
+    // Beyond ECR: whether re-pushing the digest an immutable tag already names succeeds.
+    Result<storage::RepositoryRecord> set_identical_repush(const model::RepoName& name, bool on);
 
     // Repository policy: validated as a resource policy, at most 10,240 characters.
     Result<std::string> set_policy(const model::RepoName& name, const std::string& text);

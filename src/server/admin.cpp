@@ -204,6 +204,23 @@ int delete_key(const config::Config& c, const std::string& access_key_id) {
     });
 }
 
+int set_identical_repush(const config::Config& c, const std::string& repository, bool on) {
+    auto name = model::RepoName::parse(repository);
+    if (!name) {
+        return fail(name.error());
+    }
+    return with_runtime(c, [&](Runtime& rt) {
+        auto r = rt.registry->admin.set_identical_repush(*name, on);
+        if (!r) {
+            return fail(r.error());
+        }
+        print(json{{"repositoryName", r->name.str()},
+                   {"imageTagMutability", r->settings.tag_mutability},
+                   {"allowIdenticalRepush", r->settings.immutable_allows_identical}});
+        return 0;
+    });
+}
+
 int audit(const config::Config& c, const AuditFilter& filter) {
     events::AuditQuery query{
         .since = std::nullopt, .principal = filter.principal, .action = filter.action};

@@ -27,6 +27,9 @@ int list_keys(const config::Config& c);
 int set_key_active(const config::Config& c, const std::string& access_key_id, bool active);
 int delete_key(const config::Config& c, const std::string& access_key_id);
 
+// Beyond ECR: an immutable tag may be pushed again with the digest it already names.
+int set_identical_repush(const config::Config& c, const std::string& repository, bool on);
+
 struct AuditFilter {
     std::string since;  // RFC 3339 instant or a duration like 15m, 2h, 7d
     std::string principal;

@@ -60,9 +60,9 @@ Result<void> SqliteAccessKeyTable::create(const AccessKeyRecord& key) {
 Result<std::vector<AccessKeyRecord>> SqliteAccessKeyTable::list(
     std::optional<std::int64_t> principal) {
     static const std::string all =
-        fmt::format("SELECT {} FROM access_keys ORDER BY created_at, id", kColumns);
+        fmt::format("SELECT {} FROM access_keys ORDER BY created_at, rowid", kColumns);
     static const std::string one = fmt::format(
-        "SELECT {} FROM access_keys WHERE principal_id = ?1 ORDER BY created_at, id", kColumns);
+        "SELECT {} FROM access_keys WHERE principal_id = ?1 ORDER BY created_at, rowid", kColumns);
     auto stmt = db_.prepare(principal ? one : all);
     if (!stmt) {
         return stmt.error();
