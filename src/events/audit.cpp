@@ -1,5 +1,7 @@
 #include "events/audit.hpp"
 
+#include "common/json_text.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -74,11 +76,43 @@ void AuditLog::flush() {
     drained_.wait(lock, [&] { return written_ >= target; });
 }
 
+namespace {
+
+// The same object as to_json(r).dump(), built by hand: the writer thread formats every pull.
+void append_line(std::string& out, const AuditRecord& r) {
+    auto field = [&](std::string_view name, std::string_view value) {
+        out += out.back() == '{' ? "\"" : ",\"";
+        out += name;
+        out += "\":";
+        append_json_string(out, value);
+    };
+    out += '{';
+    field("time", to_rfc3339(r.time));
+    field("requestId", r.request_id);
+    field("principal", r.principal);
+    field("sourceIp", r.source_ip);
+    field("userAgent", r.user_agent);
+    field("action", r.action);
+    field("resource", r.resource);
+    field("outcome", r.outcome);
+    out += ",\"httpStatus\":";
+    out += std::to_string(r.http_status);
+    if (!r.access_key_id.empty()) {
+        field("accessKeyId", r.access_key_id);
+    }
+    if (!r.error_code.empty()) {
+        field("errorCode", r.error_code);
+    }
+    out += "}\n";
+}
+
+}  // namespace
+
 void AuditLog::write_batch(std::deque<AuditRecord>& batch) {
     std::string text;
+    text.reserve(batch.size() * 320);
     for (const auto& r : batch) {
-        text += to_json(r).dump();
-        text += '\n';
+        append_line(text, r);
     }
     std::size_t done = 0;
     while (done < text.size()) {

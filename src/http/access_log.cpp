@@ -7,43 +7,9 @@
 #include <fmt/format.h>
 
 #include "common/clock.hpp"
+#include "common/json_text.hpp"
 
 namespace wharf::http {
-namespace {
-
-// JSON string escaping per RFC 8259; bytes that are not valid text (a hostile path) come out as
-// \u00XX escapes, so every line stays one valid JSON object.
-void append_json_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"':
-                out += "\\\"";
-                break;
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c < 0x20 || c >= 0x7f) {
-                    fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
-        }
-    }
-    out.push_back('"');
-}
-
-}  // namespace
 
 void write_access_log(const AccessRecord& r) {
     std::string line;

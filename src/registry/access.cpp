@@ -61,35 +61,36 @@ std::string AccessControl::registry_arn() const {
     return "*";
 }
 
-const policy::Policy* AccessControl::cached(const std::string& text, policy::PolicyKind kind) {
-    // Keyed by kind and text: the same document parses once however many principals share it.
-    std::string key = (kind == policy::PolicyKind::identity ? "i:" : "r:") + text;
+const policy::Policy* AccessControl::identity_policy(const std::string& text) {
     std::lock_guard lock(mutex_);
-    auto it = parsed_.find(key);
-    if (it == parsed_.end()) {
-        if (parsed_.size() > 4096) {
-            parsed_.clear();
+    auto it = identity_policies_.find(text);
+    if (it == identity_policies_.end()) {
+        if (identity_policies_.size() > 4096) {
+            identity_policies_.clear();
         }
-        auto parsed = policy::Policy::parse(text, kind);
+        auto parsed = policy::Policy::parse(text, policy::PolicyKind::identity);
         // Documents are validated on write; one that no longer parses grants nothing.
-        it = parsed_
-                 .emplace(std::move(key), parsed ? std::optional(std::move(*parsed)) : std::nullopt)
+        it = identity_policies_
+                 .emplace(text, parsed ? std::optional(std::move(*parsed)) : std::nullopt)
                  .first;
     }
     return it->second ? &*it->second : nullptr;
 }
 
-Result<AccessControl::Facts> AccessControl::load_facts(const AccessTarget& target) {
-    Facts facts;
-    if (target.identity_only) {
-        return facts;
-    }
+Result<std::shared_ptr<const AccessControl::Facts>> AccessControl::load_facts(
+    const AccessTarget& target) {
+    auto facts = std::make_shared<Facts>();
+    facts->generation = generation_.load();
+    facts->loaded_at = ctx_.clock.now();
+    std::optional<std::string> repository_policy;
+    std::optional<std::string> registry_policy;
+    bool repository_exists = false;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto registry_policy = tx.documents().get(std::string(kRegistryPolicyKey));
-        if (!registry_policy) {
-            return registry_policy.error();
+        auto registry = tx.documents().get(std::string(kRegistryPolicyKey));
+        if (!registry) {
+            return registry.error();
         }
-        facts.registry_policy = std::move(*registry_policy);
+        registry_policy = std::move(*registry);
         if (!target.repository) {
             return ok();
         }
@@ -98,41 +99,75 @@ Result<AccessControl::Facts> AccessControl::load_facts(const AccessTarget& targe
             return repo.error();
         }
         if (*repo) {
-            facts.repository_policy = std::move((*repo)->policy_text);
-            facts.repository_tags = std::move((*repo)->tags);
+            repository_exists = true;
+            repository_policy = std::move((*repo)->policy_text);
+            facts->repository_tags = std::move((*repo)->tags);
         }
         return ok();
     });
     if (!done) {
         return done.error();
     }
-    return facts;
+    for (const auto* text : {&repository_policy, &registry_policy}) {
+        if (!*text) {
+            continue;
+        }
+        // Validated on write; a document that no longer parses grants nothing.
+        if (auto parsed = policy::Policy::parse(**text, policy::PolicyKind::resource)) {
+            facts->resource_policies.push_back(std::move(*parsed));
+        }
+    }
+    std::shared_ptr<const Facts> out = std::move(facts);
+    if (!target.repository || repository_exists) {
+        std::lock_guard lock(mutex_);
+        if (facts_.size() > 10000) {
+            facts_.clear();
+        }
+        facts_[target.repository ? target.repository->str() : std::string()] = out;
+    }
+    return out;
+}
+
+Result<std::shared_ptr<const AccessControl::Facts>> AccessControl::facts(
+    const AccessTarget& target) {
+    {
+        std::lock_guard lock(mutex_);
+        auto it = facts_.find(target.repository ? target.repository->str() : std::string());
+        if (it != facts_.end() && it->second->generation == generation_.load() &&
+            ctx_.clock.now() - it->second->loaded_at < kFactsLifetime) {
+            return it->second;
+        }
+    }
+    return load_facts(target);
 }
 
 Result<policy::Decision> AccessControl::decide(const Caller& caller, std::string_view action,
                                                const AccessTarget& target, std::string& resource) {
-    auto facts = load_facts(target);
-    if (!facts) {
-        return facts.error();
-    }
     resource = target.repository ? repository_arn(*target.repository) : registry_arn();
+    static const Facts kNone{};
+    std::shared_ptr<const Facts> loaded;
+    if (!target.identity_only) {
+        auto f = facts(target);
+        if (!f) {
+            return f.error();
+        }
+        loaded = std::move(*f);
+    }
+    const Facts& facts = loaded ? *loaded : kNone;
     std::vector<const policy::Policy*> identity;
     if (caller.identity) {
         identity.reserve(caller.identity->policies.size());
         for (const auto& [name, text] : caller.identity->policies) {
-            identity.push_back(cached(text, policy::PolicyKind::identity));
+            identity.push_back(identity_policy(text));
         }
     }
     std::vector<const policy::Policy*> resource_policies;
-    if (facts->repository_policy) {
-        resource_policies.push_back(
-            cached(*facts->repository_policy, policy::PolicyKind::resource));
-    }
-    if (facts->registry_policy) {
-        resource_policies.push_back(cached(*facts->registry_policy, policy::PolicyKind::resource));
+    resource_policies.reserve(facts.resource_policies.size());
+    for (const auto& p : facts.resource_policies) {
+        resource_policies.push_back(&p);
     }
     const auto context =
-        conditions(caller, facts->repository_tags, target.request_tags, ctx_.clock.now());
+        conditions(caller, facts.repository_tags, target.request_tags, ctx_.clock.now());
     const policy::AccessRequest request{
         .action = action,
         .resource = resource,

@@ -1,10 +1,15 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "model/names.hpp"
 #include "policy/policy.hpp"
@@ -42,20 +47,32 @@ public:
     std::string repository_arn(const model::RepoName& name) const;
     std::string registry_arn() const;  // resource of registry-wide actions ("*")
 
+    // A repository's policy or tags, or the registry policy, changed: decisions made from now
+    // on read them again. Changes made by another process are seen within kFactsLifetime.
+    void invalidate() noexcept { ++generation_; }
+    static constexpr std::chrono::seconds kFactsLifetime{5};
+
 private:
+    // What a decision needs besides the caller: parsed resource policies and repository tags.
     struct Facts {
-        std::optional<std::string> repository_policy;
-        std::optional<std::string> registry_policy;
+        std::vector<policy::Policy> resource_policies;  // repository's, then the registry's
         storage::ResourceTags repository_tags;
+        TimePoint loaded_at;
+        std::uint64_t generation = 0;
     };
-    Result<Facts> load_facts(const AccessTarget& target);
+    Result<std::shared_ptr<const Facts>> facts(const AccessTarget& target);
+    Result<std::shared_ptr<const Facts>> load_facts(const AccessTarget& target);
     Result<policy::Decision> decide(const Caller& caller, std::string_view action,
                                     const AccessTarget& target, std::string& resource);
-    const policy::Policy* cached(const std::string& text, policy::PolicyKind kind);
+    const policy::Policy* identity_policy(const std::string& text);
 
     ServiceContext& ctx_;
+    std::atomic<std::uint64_t> generation_{0};
     std::mutex mutex_;
-    std::unordered_map<std::string, std::optional<policy::Policy>> parsed_;
+    // Keyed by repository name ("" for registry-wide targets); only existing repositories are
+    // kept, so a repository created by a push is seen at once.
+    std::unordered_map<std::string, std::shared_ptr<const Facts>> facts_;
+    std::unordered_map<std::string, std::optional<policy::Policy>> identity_policies_;
 };
 
 }  // namespace wharf::registry

@@ -105,7 +105,7 @@ Result<std::pair<std::vector<ImageInfo>, bool>> ImageService::list(
                     out.second = true;
                     return ok();
                 }
-                out.first.push_back(ImageInfo{std::move(m), std::move(*tags)});
+                out.first.push_back(ImageInfo{m, std::move(*tags)});  // copy: the cursor reads it
             }
             if (batch->size() < 256) {
                 return ok();

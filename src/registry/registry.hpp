@@ -26,7 +26,7 @@ struct Registry {
           manifests(ctx),
           tags(ctx),
           referrers(ctx),
-          admin(ctx),
+          admin(ctx, access),
           images(ctx),
           templates(ctx),
           audit(ctx) {}

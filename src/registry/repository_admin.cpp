@@ -107,6 +107,7 @@ Result<storage::RepositoryRecord> RepositoryAdmin::create(
     if (!done) {
         return done.error();
     }
+    access_.invalidate();
     return std::move(*out);
 }
 
@@ -178,6 +179,7 @@ Result<storage::RepositoryRecord> RepositoryAdmin::remove(const model::RepoName&
     if (!done) {
         return done.error();
     }
+    access_.invalidate();
     return std::move(*out);
 }
 
@@ -199,6 +201,7 @@ Result<storage::RepositoryRecord> RepositoryAdmin::modify(
     if (!done) {
         return done.error();
     }
+    access_.invalidate();
     return std::move(*out);
 }
 
@@ -320,6 +323,7 @@ Result<std::string> RepositoryAdmin::set_registry_policy(const std::string& text
     if (!done) {
         return done.error();
     }
+    access_.invalidate();
     return text;
 }
 
@@ -357,6 +361,7 @@ Result<std::string> RepositoryAdmin::delete_registry_policy() {
     if (!done) {
         return done.error();
     }
+    access_.invalidate();
     return current;
 }
 

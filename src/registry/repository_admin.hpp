@@ -15,7 +15,7 @@ namespace wharf::registry {
 // Authorization happens before these calls (the adapters consult AccessControl per action).
 class RepositoryAdmin {
 public:
-    explicit RepositoryAdmin(ServiceContext& ctx) : ctx_(ctx) {}
+    RepositoryAdmin(ServiceContext& ctx, AccessControl& access) : ctx_(ctx), access_(access) {}
 
     // Errc::already_exists (kind "repository"); Errc::bad_request for invalid settings or tags;
     // Errc::limit_exceeded for more than 50 tags.
@@ -58,6 +58,7 @@ private:
         const std::function<Result<void>(storage::RepositoryRecord&)>& change);
 
     ServiceContext& ctx_;
+    AccessControl& access_;  // told when a policy or tag changes
 };
 
 // Shared validation of resource tags (InvalidTagParameter-style messages).

@@ -1,5 +1,8 @@
 #include "registry/templates.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include <fmt/format.h>
 
 #include "policy/policy.hpp"
@@ -37,8 +40,73 @@ std::vector<std::string> filters_of(const json& t) {
     return out;
 }
 
+// Members and their JSON types: anything else is refused before a value is read.
+Result<void> check_types(const json& t) {
+    static constexpr std::pair<std::string_view, json::value_t> kMembers[] = {
+        {"prefix", json::value_t::string},
+        {"description", json::value_t::string},
+        {"encryptionConfiguration", json::value_t::object},
+        {"resourceTags", json::value_t::array},
+        {"imageTagMutability", json::value_t::string},
+        {"imageTagMutabilityExclusionFilters", json::value_t::array},
+        {"repositoryPolicy", json::value_t::string},
+        {"lifecyclePolicy", json::value_t::string},
+        {"appliedFor", json::value_t::array},
+        {"customRoleArn", json::value_t::string},
+        {"createdAt", json::value_t::number_float},
+        {"updatedAt", json::value_t::number_float},
+    };
+    if (!t.is_object()) {
+        return invalid("a repository creation template must be a JSON object");
+    }
+    for (const auto& [key, value] : t.items()) {
+        const auto* member = std::find_if(std::begin(kMembers), std::end(kMembers),
+                                          [&](const auto& m) { return m.first == key; });
+        if (member == std::end(kMembers)) {
+            return invalid(fmt::format("unknown template member '{}'", key));
+        }
+        const bool number = member->second == json::value_t::number_float && value.is_number();
+        if (value.type() != member->second && !number) {
+            return invalid(fmt::format("template member '{}' must be a {}", key,
+                                       json(member->second).type_name()));
+        }
+    }
+    if (auto f = t.find("imageTagMutabilityExclusionFilters"); f != t.end()) {
+        for (const auto& item : *f) {
+            if (!item.is_object() || !item.value("filter", json()).is_string() ||
+                item.value("filterType", json()) != "WILDCARD") {
+                return invalid(
+                    "each imageTagMutabilityExclusionFilter must be "
+                    "{\"filterType\": \"WILDCARD\", \"filter\": \"...\"}");
+            }
+        }
+    }
+    if (auto r = t.find("resourceTags"); r != t.end()) {
+        for (const auto& tag : *r) {
+            if (!tag.is_object() || !tag.value("Key", json()).is_string() ||
+                (tag.contains("Value") && !tag["Value"].is_string())) {
+                return invalid("each resourceTag must be {\"Key\": \"...\", \"Value\": \"...\"}");
+            }
+        }
+    }
+    if (auto e = t.find("encryptionConfiguration"); e != t.end()) {
+        const auto type = e->value("encryptionType", json());
+        if (type != "AES256" && type != "KMS" && type != "KMS_DSSE") {
+            return invalid(
+                "encryptionConfiguration.encryptionType must be AES256, KMS or KMS_DSSE");
+        }
+        if (e->contains("kmsKey") && !(*e)["kmsKey"].is_string()) {
+            return invalid("encryptionConfiguration.kmsKey must be a string");
+        }
+    }
+    return ok();
+}
+
 // Checks a whole template object (after a create or a merge).
 Result<void> validate(const json& t) {
+    if (auto typed = check_types(t); !typed) {
+        return typed;
+    }
     const auto prefix = t.value("prefix", "");
     if (prefix.empty() || prefix.size() > 256) {
         return invalid(
@@ -124,7 +192,10 @@ Result<json> TemplateService::create(const json& fields) {
 }
 
 Result<json> TemplateService::update(const json& fields) {
-    const auto prefix = fields.value("prefix", "");
+    if (!fields.is_object() || !fields.value("prefix", json()).is_string()) {
+        return invalid("prefix must name the template to update");
+    }
+    const auto prefix = fields["prefix"].get<std::string>();
     json merged;
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
         auto existing = tx.documents().get(key_of(prefix));

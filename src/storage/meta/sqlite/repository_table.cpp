@@ -52,10 +52,32 @@ RepositorySettings settings_from_json(const std::string& text) {
 
 constexpr std::string_view kColumns = "id, created_at, settings_json, policy_text, tags_json";
 
+// Every pull looks its repository up; most look up the one the thread saw last. Remembering
+// the last decoded settings and tags per thread saves a JSON parse on each of those reads.
+const RepositorySettings& decoded_settings(std::string text) {
+    thread_local std::string last_text = "{}";
+    thread_local RepositorySettings last;
+    if (text != last_text) {
+        last = settings_from_json(text);
+        last_text = std::move(text);
+    }
+    return last;
+}
+
+const ResourceTags& decoded_tags(std::string text) {
+    thread_local std::string last_text = "[]";
+    thread_local ResourceTags last;
+    if (text != last_text) {
+        last = tags_from_json(text);
+        last_text = std::move(text);
+    }
+    return last;
+}
+
 RepositoryRecord read_repository(const Statement& row, model::RepoName name) {
     RepositoryRecord r{row.column_int(0),   std::move(name),
-                       column_time(row, 1), settings_from_json(row.column_text(2)),
-                       std::nullopt,        tags_from_json(row.column_text(4))};
+                       column_time(row, 1), decoded_settings(row.column_text(2)),
+                       std::nullopt,        decoded_tags(row.column_text(4))};
     if (!row.is_null(3)) {
         r.policy_text = row.column_text(3);
     }
