@@ -24,7 +24,7 @@ registry::Caller caller_for(const http::RequestContext& ctx, const auth::Authent
     registry::Caller c;
     c.identity = who.identity;
     c.access_key_id = who.access_key_id;
-    c.source_ip = std::string(ctx.remote_address());
+    c.source_ip = std::string(ctx.remote_ip());
     c.user_agent = std::string(ctx.header(http::field::user_agent));
     c.request_id = ctx.request_id();
     c.secure_transport = ctx.secure();
@@ -112,6 +112,10 @@ net::awaitable<Response> dispatch(http::RequestContext& ctx, EcrServices& svc, C
     };
     auto who = co_await ctx.offload([&] { return svc.authenticator.sigv4(request, "ecr"); });
     if (!who) {
+        // The audit record names the key that tried, when the signature says one.
+        if (auto claimed = auth::sigv4::parse(request)) {
+            trace.caller.access_key_id = claimed->access_key_id.substr(0, 128);
+        }
         co_return error_response(who.error(), action);
     }
     ctx.set_log_principal(who->identity->arn);
@@ -158,7 +162,7 @@ void add_routes(http::Router& router, EcrServices& services) {
         http::Method::post, "/", "ecr.api",
         [&services](http::RequestContext& ctx) -> net::awaitable<Response> {
             CallTrace trace;
-            trace.caller.source_ip = std::string(ctx.remote_address());
+            trace.caller.source_ip = std::string(ctx.remote_ip());
             trace.caller.user_agent = std::string(ctx.header(http::field::user_agent));
             trace.caller.request_id = ctx.request_id();
             auto res = co_await dispatch(ctx, services, trace);

@@ -24,7 +24,8 @@ EcrError to_ecr(const Error& error, std::string_view op) noexcept {
         op == "CompleteLayerUpload" || op == "UploadLayerPart" || op == "InitiateLayerUpload";
     switch (error.code) {
         case Errc::blob_unknown:
-            return {s::bad_request, "LayersNotFoundException"};
+            return {s::bad_request, kind == "unreferenced" ? "LayerInaccessibleException"
+                                                           : "LayersNotFoundException"};
         case Errc::blob_upload_invalid:
             return {s::bad_request, "InvalidLayerException"};
         case Errc::blob_upload_unknown:
@@ -128,6 +129,19 @@ http::Response exception_response(http::status status, std::string_view type,
 
 http::Response error_response(const Error& error, std::string_view operation) {
     const auto mapped = to_ecr(error, operation);
+    // Members some exceptions carry besides the message (InvalidLayerPartException's
+    // lastValidByteReceived, ...), set by the operation that raised them.
+    if (error.detail.is_object()) {
+        if (auto it = error.detail.find("exceptionFields");
+            it != error.detail.end() && it->is_object()) {
+            nlohmann::json body = *it;
+            body["__type"] = mapped.type;
+            body["message"] = error.message;
+            auto res = http::make_text(mapped.status, body.dump(), "application/x-amz-json-1.1");
+            res.header("x-amzn-ErrorType", std::string(mapped.type));
+            return res;
+        }
+    }
     return exception_response(mapped.status, mapped.type, error.message);
 }
 

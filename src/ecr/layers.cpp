@@ -116,10 +116,16 @@ Result<json> upload_layer_part(EcrCall& call) {
         if (status.error().code == Errc::range_invalid) {
             // ECR's InvalidLayerPartException carries where the upload stands.
             const auto offset = status.error().detail.value("offset", std::uint64_t{0});
+            const auto last_valid = static_cast<std::int64_t>(offset) - 1;
             return Error{Errc::range_invalid,
                          fmt::format("The layer part must start at byte {} (the last valid byte "
                                      "received is {})",
-                                     offset, static_cast<std::int64_t>(offset) - 1)};
+                                     offset, last_valid),
+                         {{"exceptionFields",
+                           {{"registryId", call.svc.registry.ctx.options.account.account_id},
+                            {"repositoryName", name->str()},
+                            {"uploadId", id->str()},
+                            {"lastValidByteReceived", last_valid}}}}};
         }
         return status.error();
     }
@@ -171,7 +177,7 @@ Result<json> get_download_url_for_layer(EcrCall& call) {
         return Error{Errc::bad_request,
                      fmt::format("Invalid parameter at 'layerDigest': '{}'", *text)};
     }
-    auto info = call.svc.registry.blobs.stat(call.caller, *name, *digest);
+    auto info = call.svc.registry.blobs.stat_referenced(call.caller, *name, *digest);
     if (!info) {
         return info.error();
     }

@@ -134,25 +134,24 @@ Result<json> describe_repositories(EcrCall& call) {
     // Only repositories the caller may describe are listed (a policy may narrow it per repo).
     std::optional<std::string> last_seen;
     bool more = false;
-    while (repos.size() < limit) {
+    for (;;) {
         auto page = reg.admin.list(after, limit);
         if (!page) {
             return page.error();
         }
         for (auto& r : page->first) {
-            after = r.name;
             if (repos.size() == limit) {
-                more = true;
+                more = true;  // a next page starts after the last name examined
                 break;
             }
+            after = r.name;
             last_seen = r.name.str();
             if (reg.access.allowed(call.caller, "ecr:DescribeRepositories",
                                    registry::AccessTarget{r.name})) {
                 repos.push_back(repository_shape(r, reg));
             }
         }
-        if (!page->second || more) {
-            more = more || page->second;
+        if (more || !page->second) {
             break;
         }
     }

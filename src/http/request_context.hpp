@@ -39,7 +39,13 @@ public:
     virtual std::optional<std::uint64_t> content_length() const noexcept = 0;
     virtual bool chunked() const noexcept = 0;
     virtual const std::string& request_id() const noexcept = 0;
-    virtual std::string_view remote_address() const noexcept = 0;
+    virtual std::string_view remote_address() const noexcept = 0;  // "ip:port"
+    // The peer's address without the port (what aws:SourceIp conditions compare).
+    std::string_view remote_ip() const noexcept {
+        const auto full = remote_address();
+        const auto colon = full.rfind(':');
+        return colon == std::string_view::npos ? full : full.substr(0, colon);
+    }
     // Base URL the client used ("http://host:port"), for absolute Location headers and links.
     virtual std::string base_url() const = 0;
     // Every header field as received, in order (for signature verification).

@@ -36,7 +36,7 @@ std::string credential(RequestContext& ctx, std::string_view route) {
 net::awaitable<std::optional<Response>> admit(RequestContext& ctx, OciServices& svc,
                                               const OciRoute& route) {
     registry::Caller caller;
-    caller.source_ip = std::string(ctx.remote_address());
+    caller.source_ip = std::string(ctx.remote_ip());
     caller.user_agent = std::string(ctx.header(http::field::user_agent));
     caller.request_id = ctx.request_id();
     caller.secure_transport = ctx.secure();

@@ -61,7 +61,7 @@ std::string AccessControl::registry_arn() const {
     return "*";
 }
 
-const policy::Policy* AccessControl::identity_policy(const std::string& text) {
+std::shared_ptr<const policy::Policy> AccessControl::identity_policy(const std::string& text) {
     std::lock_guard lock(mutex_);
     auto it = identity_policies_.find(text);
     if (it == identity_policies_.end()) {
@@ -69,12 +69,13 @@ const policy::Policy* AccessControl::identity_policy(const std::string& text) {
             identity_policies_.clear();
         }
         auto parsed = policy::Policy::parse(text, policy::PolicyKind::identity);
-        // Documents are validated on write; one that no longer parses grants nothing.
+        // Documents are validated on write; one that no longer parses grants nothing (null).
         it = identity_policies_
-                 .emplace(text, parsed ? std::optional(std::move(*parsed)) : std::nullopt)
+                 .emplace(text, parsed ? std::make_shared<const policy::Policy>(std::move(*parsed))
+                                       : nullptr)
                  .first;
     }
-    return it->second ? &*it->second : nullptr;
+    return it->second;
 }
 
 Result<std::shared_ptr<const AccessControl::Facts>> AccessControl::load_facts(
@@ -154,11 +155,14 @@ Result<policy::Decision> AccessControl::decide(const Caller& caller, std::string
         loaded = std::move(*f);
     }
     const Facts& facts = loaded ? *loaded : kNone;
+    std::vector<std::shared_ptr<const policy::Policy>> held;  // alive until evaluated
     std::vector<const policy::Policy*> identity;
     if (caller.identity) {
+        held.reserve(caller.identity->policies.size());
         identity.reserve(caller.identity->policies.size());
         for (const auto& [name, text] : caller.identity->policies) {
-            identity.push_back(identity_policy(text));
+            held.push_back(identity_policy(text));
+            identity.push_back(held.back().get());
         }
     }
     std::vector<const policy::Policy*> resource_policies;

@@ -64,7 +64,7 @@ private:
     Result<std::shared_ptr<const Facts>> load_facts(const AccessTarget& target);
     Result<policy::Decision> decide(const Caller& caller, std::string_view action,
                                     const AccessTarget& target, std::string& resource);
-    const policy::Policy* identity_policy(const std::string& text);
+    std::shared_ptr<const policy::Policy> identity_policy(const std::string& text);
 
     ServiceContext& ctx_;
     std::atomic<std::uint64_t> generation_{0};
@@ -72,7 +72,8 @@ private:
     // Keyed by repository name ("" for registry-wide targets); only existing repositories are
     // kept, so a repository created by a push is seen at once.
     std::unordered_map<std::string, std::shared_ptr<const Facts>> facts_;
-    std::unordered_map<std::string, std::optional<policy::Policy>> identity_policies_;
+    // Shared so that a decision in flight keeps its policies when the cache is trimmed.
+    std::unordered_map<std::string, std::shared_ptr<const policy::Policy>> identity_policies_;
 };
 
 }  // namespace wharf::registry

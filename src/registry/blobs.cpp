@@ -37,6 +37,39 @@ Result<storage::BlobInfo> BlobService::stat(const Caller&, const model::RepoName
     return storage::BlobInfo{digest, *size};
 }
 
+Result<storage::BlobInfo> BlobService::stat_referenced(const Caller& caller,
+                                                       const model::RepoName& repo,
+                                                       const model::Digest& digest) {
+    auto info = stat(caller, repo, digest);
+    if (!info) {
+        return info;
+    }
+    bool referenced = false;
+    auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
+        auto record = require_repository(tx, ctx_, repo);
+        if (!record) {
+            return record.error();
+        }
+        auto used = tx.manifests().blob_referenced(record->id, digest);
+        if (!used) {
+            return used.error();
+        }
+        referenced = *used;
+        return ok();
+    });
+    if (!done) {
+        return done.error();
+    }
+    if (!referenced) {
+        return Error{Errc::blob_unknown,
+                     fmt::format("The image layer {} in repository {} is not referenced by an "
+                                 "image; push the image that uses it first",
+                                 digest.str(), repo.str()),
+                     {{"digest", digest.str()}, {"kind", "unreferenced"}}};
+    }
+    return info;
+}
+
 Result<BlobRead> BlobService::open(const Caller& caller, const model::RepoName& repo,
                                    const model::Digest& digest, std::string_view range_header) {
     auto info = stat(caller, repo, digest);

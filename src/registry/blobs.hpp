@@ -23,6 +23,11 @@ public:
     // Errc::name_unknown, Errc::blob_unknown (also when the repository does not link it).
     Result<storage::BlobInfo> stat(const Caller& caller, const model::RepoName& repo,
                                    const model::Digest& digest);
+    // ECR's rule for GetDownloadUrlForLayer: as stat, and the blob must be referenced by an
+    // image of the repository (Errc::blob_unknown with detail {"kind": "unreferenced"}
+    // otherwise: "unassociated image layers may be cleaned up at any time").
+    Result<storage::BlobInfo> stat_referenced(const Caller& caller, const model::RepoName& repo,
+                                              const model::Digest& digest);
     // As stat; a Range header value resolves against the size (Errc::range_invalid, with
     // detail {"digest", "size"}).
     Result<BlobRead> open(const Caller& caller, const model::RepoName& repo,

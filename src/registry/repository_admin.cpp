@@ -79,6 +79,11 @@ Result<storage::RepositoryRecord> RepositoryAdmin::create(
     if (auto valid = validate_tags(tags); !valid) {
         return valid.error();
     }
+    if (policy) {
+        if (auto valid = validate_policy_text(*policy, "repository policy"); !valid) {
+            return valid.error();
+        }
+    }
     std::optional<storage::RepositoryRecord> out;
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
         auto existing = tx.repositories().find(name);

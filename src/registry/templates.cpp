@@ -8,6 +8,7 @@
 #include "policy/policy.hpp"
 #include "registry/documents.hpp"
 #include "registry/mutability.hpp"
+#include "registry/repository_admin.hpp"
 
 namespace wharf::registry {
 namespace {
@@ -151,8 +152,16 @@ Result<void> validate(const json& t) {
     if (auto l = t.find("lifecyclePolicy"); l != t.end() && l->get<std::string>().size() > 30720) {
         return invalid("lifecyclePolicy must be at most 30,720 characters");
     }
-    if (auto tags = t.find("resourceTags"); tags != t.end() && tags->size() > 50) {
-        return invalid("a template may carry at most 50 resourceTags");
+    if (auto r = t.find("resourceTags"); r != t.end()) {
+        storage::ResourceTags tags;
+        for (const auto& tag : *r) {
+            tags.emplace_back(tag["Key"].get<std::string>(), tag.value("Value", ""));
+        }
+        // The tags a created repository will carry: the same rules as TagResource.
+        if (auto valid = validate_tags(tags); !valid) {
+            return Error{
+                Errc::bad_request, "resourceTags: " + valid.error().message, {{"kind", "tag"}}};
+        }
     }
     return ok();
 }
@@ -232,7 +241,8 @@ Result<json> TemplateService::remove(const std::string& prefix) {
             return template_not_found(prefix);
         }
         removed = json::parse(**existing, nullptr, false);
-        return tx.documents().remove(key_of(prefix)).has_value() ? ok() : Result<void>(Error{});
+        auto gone = tx.documents().remove(key_of(prefix));
+        return gone ? ok() : Result<void>(gone.error());
     });
     if (!done) {
         return done.error();

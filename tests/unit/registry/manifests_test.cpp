@@ -65,18 +65,17 @@ TEST_F(Manifests, DeleteByTagKeepsTheManifestDeleteByDigestRemovesTags) {
 
 TEST_F(Manifests, IndexNeedsItsChildrenAndProtectsThem) {
     const auto child_body = image_manifest("a", "layer");
-    auto child = registry_->manifests.put(caller_, repo("a"), ref("amd64"), kOci, child_body)
-                     .value()
-                     .digest;
-    const auto index = nlohmann::json{
-        {"schemaVersion", 2},
-        {"mediaType", "application/vnd.oci.image.index.v1+json"},
-        {"manifests",
-         {{{"mediaType", kOci},
-           {"digest", child.str()},
-           {"size", child_body.size()},
-           {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}}}}
-                           .dump();
+    auto child =
+        registry_->manifests.put(caller_, repo("a"), ref("amd64"), kOci, child_body).value().digest;
+    const auto index =
+        nlohmann::json{{"schemaVersion", 2},
+                       {"mediaType", "application/vnd.oci.image.index.v1+json"},
+                       {"manifests",
+                        {{{"mediaType", kOci},
+                          {"digest", child.str()},
+                          {"size", child_body.size()},
+                          {"platform", {{"os", "linux"}, {"architecture", "amd64"}}}}}}}
+            .dump();
     ASSERT_TRUE(registry_->manifests.put(caller_, repo("a"), ref("multi"),
                                          "application/vnd.oci.image.index.v1+json", index));
     EXPECT_EQ(registry_->manifests.remove(caller_, repo("a"), ref(child.str())).error().code,
@@ -90,10 +89,10 @@ TEST_F(Manifests, AcceptNegotiation) {
     EXPECT_TRUE(accepts_media_type("", kOci));
     EXPECT_TRUE(accepts_media_type("*/*", kOci));
     EXPECT_TRUE(accepts_media_type("application/json", kOci));
-    EXPECT_TRUE(accepts_media_type(
-        "application/vnd.docker.distribution.manifest.v2+json, "
-        "application/vnd.oci.image.manifest.v1+json; q=0.9",
-        kOci));
+    EXPECT_TRUE(
+        accepts_media_type("application/vnd.docker.distribution.manifest.v2+json, "
+                           "application/vnd.oci.image.manifest.v1+json; q=0.9",
+                           kOci));
     EXPECT_FALSE(accepts_media_type("application/vnd.docker.distribution.manifest.v2+json", kOci));
 }
 
@@ -116,9 +115,8 @@ TEST_F(Manifests, ReferrersListSubjectsAndFilterByArtifactType) {
             {"annotations", {{"org.example.kind", std::string(type)}}}}
             .dump();
     };
-    auto sbom = registry_->manifests.put(caller_, repo("a"),
-                                         ref(model::Digest::of(artifact("sbom")).str()), kOci,
-                                         artifact("sbom"));
+    auto sbom = registry_->manifests.put(
+        caller_, repo("a"), ref(model::Digest::of(artifact("sbom")).str()), kOci, artifact("sbom"));
     ASSERT_TRUE(sbom) << sbom.error().message;
     EXPECT_EQ(sbom->subject, subject);
     ASSERT_TRUE(registry_->manifests.put(
@@ -152,8 +150,8 @@ TEST_F(Manifests, MountLinksWithoutCopyingOrFallsBack) {
     ASSERT_TRUE(mounted);
     EXPECT_EQ(mounted->size, 12u);
     EXPECT_TRUE(registry_->blobs.stat(caller_, repo("dst"), d));
-    EXPECT_FALSE(registry_->blobs.mount(caller_, repo("dst"), model::Digest::of("x"), repo("src"))
-                     .value());
+    EXPECT_FALSE(
+        registry_->blobs.mount(caller_, repo("dst"), model::Digest::of("x"), repo("src")).value());
     EXPECT_FALSE(registry_->blobs.mount(caller_, repo("dst"), d, repo("nowhere")).value());
 }
 
