@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "auth/sigv4_detail.hpp"
+#include "model/text.hpp"
 
 namespace wharf::auth::sigv4 {
 namespace {
@@ -28,15 +29,7 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
     }
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
-}
+using model::detail::trim_ows;
 
 // "AKID/20150830/us-east-1/ecr/aws4_request"
 Result<void> parse_credential(std::string_view credential, Signature& sig) {
@@ -88,7 +81,7 @@ Result<Signature> parse_header(const RequestView& request, std::string_view auth
     rest = space == std::string_view::npos ? std::string_view{} : rest.substr(space);
     std::optional<std::string_view> credential, signed_headers, signature;
     for (auto part : split(rest, ',')) {
-        part = trim(part);
+        part = trim_ows(part);
         if (part.empty()) {
             continue;
         }
@@ -250,7 +243,7 @@ Result<Signature> parse(const RequestView& request) {
     for (const auto& h : request.headers) {
         if (detail::iequals(h.name, "authorization")) {
             ++authorizations;
-            authorization = trim(h.value);
+            authorization = trim_ows(h.value);
         }
     }
     if (authorizations == 0 && !has_algorithm) {

@@ -187,6 +187,7 @@ Result<Config> load_string(std::string_view text, std::string_view source) {
         WHARF_TRY(rr.read("account_id", c.registry.account_id));
         WHARF_TRY(rr.read("region", c.registry.region));
         WHARF_TRY(rr.read("public_host", c.registry.public_host));
+        WHARF_TRY(rr.read("pull_time_flush_seconds", c.registry.pull_time_flush_seconds));
         WHARF_TRY(rr.reject_unknown());
     }
     if (const auto* auth = r.sub("auth")) {
@@ -249,6 +250,9 @@ Result<void> validate(const Config& c) {
         return config_error(fmt::format(
             "registry.region \"{}\" must be lower-case letters, digits and '-', like us-east-1",
             c.registry.region));
+    }
+    if (c.registry.pull_time_flush_seconds < 1 || c.registry.pull_time_flush_seconds > 86400) {
+        return config_error("registry.pull_time_flush_seconds must be from 1 to 86400");
     }
     if (c.auth.token_hours < 1 || c.auth.token_hours > 12) {
         return config_error("auth.token_hours must be from 1 to 12 (ECR's tokens last 12 hours)");

@@ -51,6 +51,8 @@ struct RegistryConfig {
     std::string account_id = "000000000000";  // the registry id: 12 digits
     std::string region = "us-east-1";
     std::string public_host;  // for repositoryUri; "" = <account>.dkr.ecr.<region>.amazonaws.com
+    // How often pull times noted in memory are written (lastRecordedPullTime's resolution).
+    std::uint32_t pull_time_flush_seconds = 60;
 };
 
 struct AuthConfig {

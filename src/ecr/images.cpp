@@ -197,6 +197,7 @@ Result<json> batch_get_image(EcrCall& call) {
                                   image.manifest.media_type)}});
                 break;
             }
+            reg.pulls.note(found->repo_id, image.manifest.digest);  // BatchGetImage is a pull
             images.push_back({{"registryId", reg.ctx.options.account.account_id},
                               {"repositoryName", name->str()},
                               {"imageId", {{"imageDigest", image.manifest.digest.str()}}},

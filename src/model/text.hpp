@@ -1,6 +1,7 @@
 #pragma once
 
-// Internal to the model module: helpers for the messages and grammars of wire strings.
+// Helpers for the messages and grammars of wire strings, shared by the modules that parse outside
+// input (model, policy, auth).
 
 #include <cstddef>
 #include <string>

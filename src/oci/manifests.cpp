@@ -21,6 +21,9 @@ net::awaitable<Response> get_manifest(RequestContext& ctx, OciServices& svc) {
     if (!found) {
         co_return error_response(found.error());
     }
+    if (ctx.method() == http::Method::get) {  // a HEAD checks; a GET is a pull
+        svc.registry.pulls.note(found->repo_id, found->digest);
+    }
     auto res = http::make_text(http::status::ok, std::move(found->payload), found->media_type);
     res.header("Docker-Content-Digest", found->digest.str());
     res.header("ETag", fmt::format("\"{}\"", found->digest.str()));

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/text.hpp"
 #include "policy/policy.hpp"
 
 namespace wharf::policy::detail {
@@ -136,14 +137,10 @@ struct Document {
     std::vector<Statement> statements;
 };
 
-// `text` in double quotes for an error message: control and non-ASCII bytes as \xNN, cut after
-// `limit` bytes, so a message is always valid UTF-8 and short.
-std::string quote(std::string_view text, std::size_t limit = 80);
-// The same escaping without the quotes ("... (cut, N bytes in all)" when cut).
-std::string printable(std::string_view text, std::size_t limit = 300);
-bool iequals(std::string_view a, std::string_view b) noexcept;
-inline char to_lower(char c) noexcept {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
+// Message and text helpers shared with the other parsers of outside input (model/text.hpp).
+using model::detail::iequals;
+using model::detail::printable;
+using model::detail::quote;
+using model::detail::to_lower;
 
 }  // namespace wharf::policy::detail

@@ -131,44 +131,4 @@ bool matches(const ArnPattern& pattern, std::string_view value) noexcept {
     return true;
 }
 
-std::string printable(std::string_view text, std::size_t limit) {
-    std::string out;
-    const std::size_t n = text.size() < limit ? text.size() : limit;
-    for (std::size_t i = 0; i < n; ++i) {
-        const auto u = static_cast<unsigned char>(text[i]);
-        if (u < 0x20 || u >= 0x7f) {
-            out += fmt::format("\\x{:02x}", u);
-        } else if (text[i] == '"' || text[i] == '\\') {
-            out.push_back('\\');
-            out.push_back(text[i]);
-        } else {
-            out.push_back(text[i]);
-        }
-    }
-    if (n < text.size()) {
-        out += fmt::format("... (cut, {} bytes in all)", text.size());
-    }
-    return out;
-}
-
-std::string quote(std::string_view text, std::size_t limit) {
-    if (text.size() > limit) {
-        return "\"" + printable(text.substr(0, limit), limit) + "\"" +
-               fmt::format(" (cut, {} bytes in all)", text.size());
-    }
-    return "\"" + printable(text, limit) + "\"";
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (to_lower(a[i]) != to_lower(b[i])) {
-            return false;
-        }
-    }
-    return true;
-}
-
 }  // namespace wharf::policy::detail

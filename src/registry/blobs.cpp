@@ -13,9 +13,20 @@ Error blob_unknown(const model::RepoName& repo, const model::Digest& digest) {
 
 }  // namespace
 
-Result<storage::BlobInfo> BlobService::stat(const Caller&, const model::RepoName& repo,
-                                            const model::Digest& digest) {
+namespace {
+
+// The blob as the repository links it, and whether an image of the repository references it
+// (asked only when `need_reference`), in one read.
+struct Linked {
     std::optional<std::uint64_t> size;
+    bool referenced = false;
+};
+
+}  // namespace
+
+Result<storage::BlobInfo> BlobService::lookup(const model::RepoName& repo,
+                                              const model::Digest& digest, bool need_reference) {
+    Linked found;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
         auto record = require_repository(tx, ctx_, repo);
         if (!record) {
@@ -25,49 +36,40 @@ Result<storage::BlobInfo> BlobService::stat(const Caller&, const model::RepoName
         if (!link) {
             return link.error();
         }
-        size = *link;
+        found.size = *link;
+        if (need_reference && found.size) {
+            auto used = tx.manifests().blob_referenced(record->id, digest);
+            if (!used) {
+                return used.error();
+            }
+            found.referenced = *used;
+        }
         return ok();
     });
     if (!done) {
         return done.error();
     }
-    if (!size) {
+    if (!found.size) {
         return blob_unknown(repo, digest);
     }
-    return storage::BlobInfo{digest, *size};
-}
-
-Result<storage::BlobInfo> BlobService::stat_referenced(const Caller& caller,
-                                                       const model::RepoName& repo,
-                                                       const model::Digest& digest) {
-    auto info = stat(caller, repo, digest);
-    if (!info) {
-        return info;
-    }
-    bool referenced = false;
-    auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, ctx_, repo);
-        if (!record) {
-            return record.error();
-        }
-        auto used = tx.manifests().blob_referenced(record->id, digest);
-        if (!used) {
-            return used.error();
-        }
-        referenced = *used;
-        return ok();
-    });
-    if (!done) {
-        return done.error();
-    }
-    if (!referenced) {
+    if (need_reference && !found.referenced) {
         return Error{Errc::blob_unknown,
                      fmt::format("The image layer {} in repository {} is not referenced by an "
                                  "image; push the image that uses it first",
                                  digest.str(), repo.str()),
                      {{"digest", digest.str()}, {"kind", "unreferenced"}}};
     }
-    return info;
+    return storage::BlobInfo{digest, *found.size};
+}
+
+Result<storage::BlobInfo> BlobService::stat(const Caller&, const model::RepoName& repo,
+                                            const model::Digest& digest) {
+    return lookup(repo, digest, false);
+}
+
+Result<storage::BlobInfo> BlobService::stat_referenced(const Caller&, const model::RepoName& repo,
+                                                       const model::Digest& digest) {
+    return lookup(repo, digest, true);
 }
 
 Result<BlobRead> BlobService::open(const Caller& caller, const model::RepoName& repo,

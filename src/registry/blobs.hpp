@@ -43,6 +43,8 @@ public:
                                                    const model::RepoName& from);
 
 private:
+    Result<storage::BlobInfo> lookup(const model::RepoName& repo, const model::Digest& digest,
+                                     bool need_reference);
     ServiceContext& ctx_;
 };
 

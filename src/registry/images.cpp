@@ -74,6 +74,32 @@ Result<std::variant<storage::ManifestRecord, ImageFailure>> resolve(storage::Met
     return Out{std::move(*found)};
 }
 
+// Resolves each id in turn: failures are collected in `out`; `fn(id, manifest, tags)` gets the
+// rest. Only a storage error stops the batch.
+template <typename Fn>
+Result<void> each_image(storage::MetadataTx& tx, storage::RepoId repo,
+                        const std::vector<ImageId>& ids, BatchResult& out, Fn&& fn) {
+    for (const auto& id : ids) {
+        auto r = resolve(tx, repo, id);
+        if (!r) {
+            return r.error();
+        }
+        if (auto* f = std::get_if<ImageFailure>(&*r)) {
+            out.failures.push_back(std::move(*f));
+            continue;
+        }
+        auto& m = std::get<storage::ManifestRecord>(*r);
+        auto tags = tag_names(tx, repo, m.digest);
+        if (!tags) {
+            return tags.error();
+        }
+        if (auto done = fn(id, m, *tags); !done) {
+            return done;
+        }
+    }
+    return ok();
+}
+
 }  // namespace
 
 Result<std::pair<std::vector<ImageInfo>, bool>> ImageService::list(
@@ -127,30 +153,20 @@ Result<BatchResult> ImageService::get(const model::RepoName& repo,
         if (!record) {
             return record.error();
         }
-        for (const auto& id : ids) {
-            auto r = resolve(tx, record->id, id);
-            if (!r) {
-                return r.error();
-            }
-            if (auto* f = std::get_if<ImageFailure>(&*r)) {
-                out.failures.push_back(std::move(*f));
-                continue;
-            }
-            auto& m = std::get<storage::ManifestRecord>(*r);
-            // One image named twice (by tag and by digest) is described once.
-            if (std::any_of(out.found.begin(), out.found.end(),
-                            [&](const ImageInfo& i) { return i.manifest.digest == m.digest; })) {
+        out.repo_id = record->id;
+        return each_image(
+            tx, record->id, ids, out,
+            [&](const ImageId& id, storage::ManifestRecord& m,
+                std::vector<std::string>& tags) -> Result<void> {
                 out.ids.push_back(id);
-                continue;
-            }
-            auto tags = tag_names(tx, record->id, m.digest);
-            if (!tags) {
-                return tags.error();
-            }
-            out.ids.push_back(id);
-            out.found.push_back(ImageInfo{std::move(m), std::move(*tags)});
-        }
-        return ok();
+                // One image named twice (by tag and by digest) is described once.
+                if (std::none_of(out.found.begin(), out.found.end(), [&](const ImageInfo& i) {
+                        return i.manifest.digest == m.digest;
+                    })) {
+                    out.found.push_back(ImageInfo{std::move(m), std::move(tags)});
+                }
+                return ok();
+            });
     });
     if (!done) {
         return done.error();
@@ -166,64 +182,56 @@ Result<BatchResult> ImageService::remove(const model::RepoName& repo,
         if (!record) {
             return record.error();
         }
-        for (const auto& id : ids) {
-            auto r = resolve(tx, record->id, id);
-            if (!r) {
-                return r.error();
-            }
-            if (auto* f = std::get_if<ImageFailure>(&*r)) {
-                out.failures.push_back(std::move(*f));
-                continue;
-            }
-            const auto& m = std::get<storage::ManifestRecord>(*r);
-            auto tags = tag_names(tx, record->id, m.digest);
-            if (!tags) {
-                return tags.error();
-            }
-            const bool by_tag = id.tag.has_value() && !id.digest;
-            if (by_tag && tags->size() > 1) {  // other tags keep the image
-                auto removed = tx.tags().remove(record->id, model::Tag::parse(*id.tag).value());
-                if (!removed) {
-                    return removed.error();
-                }
-                out.ids.push_back(ImageId{m.digest.str(), id.tag});
-                continue;
-            }
-            auto parents = tx.manifests().parents(record->id, m.digest);
-            if (!parents) {
-                return parents.error();
-            }
-            if (!parents->empty()) {
-                if (by_tag) {  // the tag goes; the image stays for the index that needs it
+        out.repo_id = record->id;
+        return each_image(
+            tx, record->id, ids, out,
+            [&](const ImageId& id, const storage::ManifestRecord& m,
+                std::vector<std::string>& tags) -> Result<void> {
+                const bool by_tag = id.tag.has_value() && !id.digest;
+                if (by_tag && tags.size() > 1) {  // other tags keep the image
                     auto removed = tx.tags().remove(record->id, model::Tag::parse(*id.tag).value());
                     if (!removed) {
                         return removed.error();
                     }
                     out.ids.push_back(ImageId{m.digest.str(), id.tag});
-                    continue;
+                    return ok();
                 }
-                out.failures.push_back(
-                    failure(id, "ImageReferencedByManifestList",
-                            fmt::format("Requested image referenced by manifest list: [{}]",
-                                        parents->front().str())));
-                continue;
-            }
-            auto removed = tx.manifests().remove(record->id, m.digest);
-            if (!removed) {
-                return removed.error();
-            }
-            if (by_tag) {
-                out.ids.push_back(ImageId{m.digest.str(), id.tag});
-            } else {
-                for (const auto& t : *tags) {
-                    out.ids.push_back(ImageId{m.digest.str(), t});
+                auto parents = tx.manifests().parents(record->id, m.digest);
+                if (!parents) {
+                    return parents.error();
                 }
-                if (tags->empty()) {
-                    out.ids.push_back(ImageId{m.digest.str(), std::nullopt});
+                if (!parents->empty()) {
+                    if (by_tag) {  // the tag goes; the image stays for the index that needs it
+                        auto removed =
+                            tx.tags().remove(record->id, model::Tag::parse(*id.tag).value());
+                        if (!removed) {
+                            return removed.error();
+                        }
+                        out.ids.push_back(ImageId{m.digest.str(), id.tag});
+                        return ok();
+                    }
+                    out.failures.push_back(
+                        failure(id, "ImageReferencedByManifestList",
+                                fmt::format("Requested image referenced by manifest list: [{}]",
+                                            parents->front().str())));
+                    return ok();
                 }
-            }
-        }
-        return ok();
+                auto removed = tx.manifests().remove(record->id, m.digest);
+                if (!removed) {
+                    return removed.error();
+                }
+                if (by_tag) {
+                    out.ids.push_back(ImageId{m.digest.str(), id.tag});
+                } else {
+                    for (const auto& t : tags) {
+                        out.ids.push_back(ImageId{m.digest.str(), t});
+                    }
+                    if (tags.empty()) {
+                        out.ids.push_back(ImageId{m.digest.str(), std::nullopt});
+                    }
+                }
+                return ok();
+            });
     });
     if (!done) {
         return done.error();

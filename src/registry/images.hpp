@@ -29,6 +29,7 @@ struct ImageFailure {
 };
 
 struct BatchResult {
+    storage::RepoId repo_id = 0;
     std::vector<ImageInfo> found;  // for deletes: what was deleted (tags = tags removed)
     std::vector<ImageId> ids;      // the ids that succeeded, as given
     std::vector<ImageFailure> failures;

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "model/media_types.hpp"
+#include "model/text.hpp"
 #include "registry/mutability.hpp"
 
 namespace wharf::registry {
@@ -14,16 +15,6 @@ Error manifest_unknown(const model::RepoName& repo, const model::Reference& ref)
     return Error{Errc::manifest_unknown,
                  fmt::format("manifest {} is not in repository {}", ref.str(), repo.str()),
                  {{"name", repo.str()}, {"reference", ref.str()}}};
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-        s.remove_suffix(1);
-    }
-    return s;
 }
 
 bool is_manifest_type(std::string_view t) {
@@ -46,9 +37,9 @@ bool accepts_media_type(std::string_view accept, std::string_view media_type) {
     bool names_manifest_type = false;
     while (!accept.empty()) {
         auto comma = accept.find(',');
-        auto item = trim(accept.substr(0, comma));
+        auto item = model::detail::trim_ows(accept.substr(0, comma));
         accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
-        item = trim(item.substr(0, item.find(';')));
+        item = model::detail::trim_ows(item.substr(0, item.find(';')));
         if (item == "*/*" || item == "application/*" || item == media_type) {
             return true;
         }
@@ -62,11 +53,13 @@ bool accepts_media_type(std::string_view accept, std::string_view media_type) {
 Result<StoredManifest> ManifestService::get(const Caller&, const model::RepoName& repo,
                                             const model::Reference& ref, std::string_view accept) {
     std::optional<storage::ManifestRecord> found;
+    storage::RepoId repo_id = 0;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
         auto record = require_repository(tx, ctx_, repo);
         if (!record) {
             return record.error();
         }
+        repo_id = record->id;
         auto m = ref.is_digest() ? tx.manifests().find(record->id, ref.digest())
                                  : tx.manifests().find_by_tag(record->id, ref.tag());
         if (!m) {
@@ -90,7 +83,7 @@ Result<StoredManifest> ManifestService::get(const Caller&, const model::RepoName
             {{"name", repo.str()}, {"reference", ref.str()}, {"mediaType", found->media_type}}};
     }
     return StoredManifest{std::move(found->digest), std::move(found->media_type),
-                          std::move(found->payload)};
+                          std::move(found->payload), repo_id};
 }
 
 Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName& repo,

@@ -15,6 +15,7 @@ struct StoredManifest {
     model::Digest digest;
     std::string media_type;
     std::string payload;
+    storage::RepoId repo_id = 0;  // for recording the pull (PullRecorder)
 };
 
 struct PushedManifest {

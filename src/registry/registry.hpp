@@ -6,6 +6,7 @@
 #include "registry/context.hpp"
 #include "registry/images.hpp"
 #include "registry/manifests.hpp"
+#include "registry/pull_times.hpp"
 #include "registry/referrers.hpp"
 #include "registry/repositories.hpp"
 #include "registry/repository_admin.hpp"
@@ -29,7 +30,8 @@ struct Registry {
           admin(ctx, access),
           images(ctx),
           templates(ctx),
-          audit(ctx) {}
+          audit(ctx),
+          pulls(ctx) {}
     Registry(const Registry&) = delete;
     Registry& operator=(const Registry&) = delete;
 
@@ -45,6 +47,7 @@ struct Registry {
     ImageService images;
     TemplateService templates;
     AuditTrail audit;
+    PullRecorder pulls;
 };
 
 }  // namespace wharf::registry

@@ -10,6 +10,7 @@
 #include "ecr/operations.hpp"
 #include "events/audit.hpp"
 #include "http/server.hpp"
+#include "jobs/periodic.hpp"
 #include "oci/routes.hpp"
 #include "registry/registry.hpp"
 #include "server/credentials.hpp"
@@ -102,7 +103,15 @@ int serve(const config::Config& config) {
         return 1;
     }
     spdlog::info("wharf {} listening on {} (data in {})", kVersion, server.url(), data.string());
-    server.run();
+    {
+        jobs::Periodic pull_times(
+            "pull times", std::chrono::seconds(config.registry.pull_time_flush_seconds), [&] {
+                if (auto flushed = registry.pulls.flush(); !flushed) {
+                    spdlog::warn("recording pull times: {}", flushed.error().message);
+                }
+            });
+        server.run();
+    }  // the last flush of pull times runs here, after the last request
     registry.audit.attach(nullptr);
     (*audit)->flush();
     spdlog::info("stopped");

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace wharf::jobs {
+
+// Runs `task` on its own thread every `interval`, and once more when destroyed (so work noted
+// just before a clean shutdown is not lost). The task must not throw.
+class Periodic {
+public:
+    Periodic(std::string name, std::chrono::milliseconds interval, std::function<void()> task);
+    ~Periodic();
+    Periodic(const Periodic&) = delete;
+    Periodic& operator=(const Periodic&) = delete;
+
+    const std::string& name() const noexcept { return name_; }
+
+private:
+    void run();
+
+    std::string name_;
+    std::chrono::milliseconds interval_;
+    std::function<void()> task_;
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace wharf::jobs
