@@ -822,7 +822,7 @@ def check_endpoint(srv, method, path, headers, expect_digest):
         c.close()
 
 
-def put_script(work, label, nonce, fx):
+def put_script(work, label, nonce, fx, auth):
     tmpl = manifest_bytes(fx.cfg_d, fx.cfg_n, fx.layer_d, fx.layer_n, "NOTE").decode()
     pre, post = tmpl.split("NOTE")
     extra = r"""
@@ -834,13 +834,14 @@ end
 local n = 0
 local pre = %s
 local post = %s
-local hdrs = { ["Content-Type"] = %s }
+local hdrs = { ["Content-Type"] = %s%s }
 function request()
   n = n + 1
   local name = "p%s-" .. tid .. "-" .. n
   return wrk.format("PUT", "/v2/bench/puts/manifests/" .. name, hdrs, pre .. name .. post)
 end
-""" % (lua_str(pre), lua_str(post), lua_str(MANIFEST_TYPE), nonce)
+""" % (lua_str(pre), lua_str(post), lua_str(MANIFEST_TYPE),
+       "".join(", [%s] = %s" % (lua_str(k), lua_str(v)) for k, v in auth.items()), nonce)
     return wrk_script(work, "put-%s-%s" % (label, nonce), "PUT", None, extra)
 
 
@@ -980,7 +981,7 @@ def session(srv, rnd, blob, work, fx, seeded):
     # Durable manifest PUTs, PUT_CLIENTS concurrent clients, every manifest distinct.
     if getattr(fx, "manifest_d", None):
         nonce = "%d%s%04x" % (rnd, label[0], random.randrange(1 << 16))
-        script = put_script(work, label, nonce, fx)
+        script = put_script(work, label, nonce, fx, srv.auth)
         key = "manifest PUT c=%d" % PUT_CLIENTS
         cpu0 = cpu_seconds(srv.pid())
         r = step(srv, key, lambda: run_wrk(srv.url("/v2/bench/puts/manifests/x"), PUT_CLIENTS, PUT_SECONDS, script))

@@ -48,10 +48,12 @@ bool Authenticator::fresh(TimePoint loaded_at) const {
     return clock_.now() - loaded_at < options_.cache_ttl;
 }
 
-Result<Authenticator::CachedKey> Authenticator::key(const std::string& access_key_id) {
+Result<std::shared_ptr<const Authenticator::CachedKey>> Authenticator::key(
+    const std::string& access_key_id) {
     {
         std::lock_guard lock(mutex_);
-        if (auto it = keys_.find(access_key_id); it != keys_.end() && fresh(it->second.loaded_at)) {
+        if (auto it = keys_.find(access_key_id);
+            it != keys_.end() && fresh(it->second->loaded_at)) {
             return it->second;
         }
     }
@@ -74,7 +76,9 @@ Result<Authenticator::CachedKey> Authenticator::key(const std::string& access_ke
     if (!secret) {
         return secret.error();
     }
-    CachedKey entry{std::move(*secret), record->principal_id, record->active, clock_.now()};
+    // Shared, not copied: each request reads the secret without allocating.
+    auto entry = std::make_shared<const CachedKey>(
+        CachedKey{std::move(*secret), record->principal_id, record->active, clock_.now()});
     std::lock_guard lock(mutex_);
     if (keys_.size() > 10000) {  // bounded: unknown ids are not cached, known ones are few
         keys_.clear();
@@ -117,10 +121,10 @@ Result<Authenticated> Authenticator::with_key(const std::string& access_key_id,
     if (!k) {
         return k.error();
     }
-    if (!k->active || !equal_constant_time(k->secret, secret)) {
+    if (!(*k)->active || !equal_constant_time((*k)->secret, secret)) {
         return unknown_key();
     }
-    auto id = identity(k->principal_id);
+    auto id = identity((*k)->principal_id);
     if (!id) {
         return id.error();
     }
@@ -137,10 +141,10 @@ Result<Authenticated> Authenticator::with_token(std::string_view token) {
     if (!k) {
         return k.error();
     }
-    if (!k->active || std::to_string(k->principal_id) != claims->principal_id) {
+    if (!(*k)->active || std::to_string((*k)->principal_id) != claims->principal_id) {
         return unknown_key();
     }
-    auto id = identity(k->principal_id);
+    auto id = identity((*k)->principal_id);
     if (!id) {
         return id.error();
     }
@@ -187,7 +191,7 @@ Result<Authenticated> Authenticator::sigv4(const sigv4::RequestView& request,
     if (!k) {
         return k.error();
     }
-    if (!k->active) {
+    if (!(*k)->active) {
         return unknown_key();
     }
     const sigv4::VerifyOptions verify_options{.region = options_.account.region,
@@ -195,10 +199,11 @@ Result<Authenticated> Authenticator::sigv4(const sigv4::RequestView& request,
                                               .now = clock_.now(),
                                               .max_skew = options_.max_clock_skew,
                                               .allow_unsigned_payload = false};
-    if (auto verified = sigv4::verify(request, *signature, k->secret, verify_options); !verified) {
+    if (auto verified = sigv4::verify(request, *signature, (*k)->secret, verify_options);
+        !verified) {
         return verified.error();
     }
-    auto id = identity(k->principal_id);
+    auto id = identity((*k)->principal_id);
     if (!id) {
         return id.error();
     }

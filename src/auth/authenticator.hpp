@@ -64,7 +64,7 @@ private:
         std::shared_ptr<const Identity> identity;
         TimePoint loaded_at;
     };
-    Result<CachedKey> key(const std::string& access_key_id);
+    Result<std::shared_ptr<const CachedKey>> key(const std::string& access_key_id);
     Result<std::shared_ptr<const Identity>> identity(std::int64_t principal_id);
     Result<Authenticated> with_key(const std::string& access_key_id, std::string_view secret);
     Result<Authenticated> with_token(std::string_view token);
@@ -76,7 +76,7 @@ private:
     const Clock& clock_;
     AuthOptions options_;
     std::mutex mutex_;
-    std::unordered_map<std::string, CachedKey> keys_;
+    std::unordered_map<std::string, std::shared_ptr<const CachedKey>> keys_;
     std::unordered_map<std::int64_t, CachedIdentity> identities_;
 };
 

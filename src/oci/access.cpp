@@ -56,7 +56,7 @@ net::awaitable<std::optional<Response>> admit(RequestContext& ctx, OciServices& 
         caller.access_key_id = who->access_key_id;
         ctx.set_log_principal(who->identity->arn);
     }
-    ctx.attach(caller);
+    ctx.attach(std::move(caller));
     const auto& attached = caller_of(ctx);
     // The base endpoint and the catalog need a known caller; the catalog then lists only what
     // the caller may describe.

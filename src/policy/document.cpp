@@ -382,5 +382,13 @@ const std::string& Policy::version() const {
 std::size_t Policy::statement_count() const {
     return doc_->statements.size();
 }
+bool Policy::has_conditions() const {
+    for (const auto& s : doc_->statements) {
+        if (!s.conditions.empty()) {
+            return true;
+        }
+    }
+    return false;
+}
 
 }  // namespace wharf::policy

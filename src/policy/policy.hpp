@@ -49,6 +49,9 @@ public:
     const std::string& id() const;       // the "Id" element, "" when absent
     const std::string& version() const;  // "2012-10-17", "2008-10-17", or "" when absent
     std::size_t statement_count() const;
+    // Whether any statement has a Condition: callers may skip building a ConditionContext
+    // (evaluate() with a null context) when no policy of a request has one.
+    bool has_conditions() const;
 
     const detail::Document& document() const { return *doc_; }  // for evaluate()
 

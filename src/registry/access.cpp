@@ -1,5 +1,7 @@
 #include "registry/access.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "registry/documents.hpp"
@@ -170,14 +172,23 @@ Result<policy::Decision> AccessControl::decide(const Caller& caller, std::string
     for (const auto& p : facts.resource_policies) {
         resource_policies.push_back(&p);
     }
-    const auto context =
-        conditions(caller, facts.repository_tags, target.request_tags, ctx_.clock.now());
+    // Most requests meet only unconditional statements (an administrator's Allow *, a plain
+    // repository policy): the request facts are then gathered only when a Condition reads them.
+    const bool conditional =
+        std::any_of(identity.begin(), identity.end(),
+                    [](const policy::Policy* p) { return p && p->has_conditions(); }) ||
+        std::any_of(resource_policies.begin(), resource_policies.end(),
+                    [](const policy::Policy* p) { return p->has_conditions(); });
+    std::optional<policy::ConditionContext> context;
+    if (conditional) {
+        context = conditions(caller, facts.repository_tags, target.request_tags, ctx_.clock.now());
+    }
     const policy::AccessRequest request{
         .action = action,
         .resource = resource,
         .principal_arn = caller.identity ? std::string_view(caller.identity->arn) : "",
         .principal_account = caller.identity ? std::string_view(caller.identity->account) : "",
-        .context = &context,
+        .context = context ? &*context : nullptr,
     };
     return policy::evaluate(request, identity, resource_policies);
 }
