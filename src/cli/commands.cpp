@@ -49,7 +49,7 @@ Result<config::Config> resolve_config(const ServeFlags& flags) {
 // user|role: create, list, delete, policy put|delete|list; key: create, list, disable, enable,
 // delete; audit.
 template <typename Runner>
-void add_admin_commands(CLI::App* admin, Runner& run_admin, int&) {
+void add_admin_commands(CLI::App* admin, Runner& run_admin) {
     namespace a = server::admin;
     for (const auto kind : {a::Kind::user, a::Kind::role}) {
         const bool user = kind == a::Kind::user;
@@ -178,7 +178,7 @@ int run(int argc, char** argv) {
             admin_status = fn(*config);
         };
     };
-    add_admin_commands(admin, run_admin, admin_status);
+    add_admin_commands(admin, run_admin);
 
     try {
         app.parse(argc, argv);

@@ -19,20 +19,6 @@ constexpr std::string_view kFileName = "audit.log";
 
 }  // namespace
 
-nlohmann::json to_json(const AuditRecord& r) {
-    nlohmann::json j{
-        {"time", to_rfc3339(r.time)}, {"requestId", r.request_id}, {"principal", r.principal},
-        {"sourceIp", r.source_ip},    {"userAgent", r.user_agent}, {"action", r.action},
-        {"resource", r.resource},     {"outcome", r.outcome},      {"httpStatus", r.http_status}};
-    if (!r.access_key_id.empty()) {
-        j["accessKeyId"] = r.access_key_id;
-    }
-    if (!r.error_code.empty()) {
-        j["errorCode"] = r.error_code;
-    }
-    return j;
-}
-
 Result<std::unique_ptr<AuditLog>> AuditLog::open(const std::filesystem::path& dir, Options o) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
@@ -78,7 +64,7 @@ void AuditLog::flush() {
 
 namespace {
 
-// The same object as to_json(r).dump(), built by hand: the writer thread formats every pull.
+// One JSON object per record, built by hand: the writer thread formats every pull.
 void append_line(std::string& out, const AuditRecord& r) {
     auto field = [&](std::string_view name, std::string_view value) {
         out += out.back() == '{' ? "\"" : ",\"";

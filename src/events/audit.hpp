@@ -34,8 +34,6 @@ struct AuditRecord {
     int http_status = 0;
 };
 
-nlohmann::json to_json(const AuditRecord& r);
-
 // Where audit records go. Thread-safe.
 class AuditSink {
 public:

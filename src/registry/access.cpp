@@ -135,7 +135,8 @@ Result<std::shared_ptr<const AccessControl::Facts>> AccessControl::facts(
     const AccessTarget& target) {
     {
         std::lock_guard lock(mutex_);
-        auto it = facts_.find(target.repository ? target.repository->str() : std::string());
+        static const std::string kRegistryWide;
+        auto it = facts_.find(target.repository ? target.repository->str() : kRegistryWide);
         if (it != facts_.end() && it->second->generation == generation_.load() &&
             ctx_.clock.now() - it->second->loaded_at < kFactsLifetime) {
             return it->second;

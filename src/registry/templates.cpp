@@ -31,6 +31,18 @@ Error template_not_found(const std::string& prefix) {
                  {{"kind", "template"}}};
 }
 
+// The stored template under `prefix`; Errc::not_found (kind "template") when there is none.
+Result<json> load_template(storage::MetadataTx& tx, const std::string& prefix) {
+    auto stored = tx.documents().get(key_of(prefix));
+    if (!stored) {
+        return stored.error();
+    }
+    if (!*stored) {
+        return template_not_found(prefix);
+    }
+    return json::parse(**stored, nullptr, false);
+}
+
 std::vector<std::string> filters_of(const json& t) {
     std::vector<std::string> out;
     if (auto it = t.find("imageTagMutabilityExclusionFilters"); it != t.end() && it->is_array()) {
@@ -207,14 +219,11 @@ Result<json> TemplateService::update(const json& fields) {
     const auto prefix = fields["prefix"].get<std::string>();
     json merged;
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
-        auto existing = tx.documents().get(key_of(prefix));
+        auto existing = load_template(tx, prefix);
         if (!existing) {
             return existing.error();
         }
-        if (!*existing) {
-            return template_not_found(prefix);
-        }
-        merged = json::parse(**existing, nullptr, false);
+        merged = std::move(*existing);
         for (const auto& [k, v] : fields.items()) {
             merged[k] = v;
         }
@@ -233,14 +242,11 @@ Result<json> TemplateService::update(const json& fields) {
 Result<json> TemplateService::remove(const std::string& prefix) {
     json removed;
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
-        auto existing = tx.documents().get(key_of(prefix));
+        auto existing = load_template(tx, prefix);
         if (!existing) {
             return existing.error();
         }
-        if (!*existing) {
-            return template_not_found(prefix);
-        }
-        removed = json::parse(**existing, nullptr, false);
+        removed = std::move(*existing);
         auto gone = tx.documents().remove(key_of(prefix));
         return gone ? ok() : Result<void>(gone.error());
     });
@@ -264,14 +270,11 @@ Result<std::vector<json>> TemplateService::describe(const std::vector<std::strin
             return ok();
         }
         for (const auto& prefix : prefixes) {
-            auto one = tx.documents().get(key_of(prefix));
+            auto one = load_template(tx, prefix);
             if (!one) {
                 return one.error();
             }
-            if (!*one) {
-                return template_not_found(prefix);
-            }
-            out.push_back(json::parse(**one, nullptr, false));
+            out.push_back(std::move(*one));
         }
         return ok();
     });

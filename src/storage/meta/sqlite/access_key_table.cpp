@@ -70,17 +70,8 @@ Result<std::vector<AccessKeyRecord>> SqliteAccessKeyTable::list(
     if (principal) {
         stmt->bind(1, *principal);
     }
-    std::vector<AccessKeyRecord> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        out.push_back(read_key(*stmt));
-    }
+    return collect_rows<AccessKeyRecord>(
+        *stmt, [](const Statement& row) -> Result<AccessKeyRecord> { return read_key(row); });
 }
 
 Result<bool> SqliteAccessKeyTable::set_active(const std::string& access_key_id, bool active) {

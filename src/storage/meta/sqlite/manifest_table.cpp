@@ -177,23 +177,15 @@ Result<std::vector<ReferrerRecord>> SqliteManifestTable::referrers(RepoId repo,
         return stmt.error();
     }
     stmt->bind(1, std::int64_t{repo}).bind(2, subject.str());
-    std::vector<ReferrerRecord> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        auto digest = column_digest(*stmt, 0);
+    return collect_rows<ReferrerRecord>(*stmt, [](const Statement& row) -> Result<ReferrerRecord> {
+        auto digest = column_digest(row, 0);
         if (!digest) {
             return digest.error();
         }
-        out.push_back(ReferrerRecord{std::move(*digest), stmt->column_text(1),
-                                     static_cast<std::uint64_t>(stmt->column_int(2)),
-                                     stmt->column_text(3), stmt->column_text(4)});
-    }
+        return ReferrerRecord{std::move(*digest), row.column_text(1),
+                              static_cast<std::uint64_t>(row.column_int(2)), row.column_text(3),
+                              row.column_text(4)};
+    });
 }
 
 Result<bool> SqliteManifestTable::blob_referenced(RepoId repo, const model::Digest& blob) {
@@ -211,9 +203,8 @@ Result<bool> SqliteManifestTable::blob_referenced(RepoId repo, const model::Dige
 
 Result<std::vector<ManifestRecord>> SqliteManifestTable::list(
     RepoId repo, const std::optional<model::Digest>& after, std::size_t limit) {
-    std::vector<ManifestRecord> out;
     if (limit == 0) {
-        return out;
+        return std::vector<ManifestRecord>{};
     }
     static const std::string sql = fmt::format(
         "SELECT {} FROM manifests m WHERE m.repo_id = ?1 AND m.digest > ?2 ORDER BY m.digest "
@@ -225,20 +216,7 @@ Result<std::vector<ManifestRecord>> SqliteManifestTable::list(
     }
     const std::string start = after ? after->str() : std::string();
     stmt->bind(1, std::int64_t{repo}).bind(2, start).bind(3, sql_limit(limit));
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        auto m = read_manifest(*stmt);
-        if (!m) {
-            return m.error();
-        }
-        out.push_back(std::move(*m));
-    }
+    return collect_rows<ManifestRecord>(*stmt, read_manifest);
 }
 
 Result<void> SqliteManifestTable::mark_pulled(RepoId repo, const model::Digest& d, TimePoint at) {

@@ -99,17 +99,8 @@ Result<std::vector<PrincipalRecord>> SqlitePrincipalTable::list(PrincipalKind ki
         return stmt.error();
     }
     stmt->bind(1, kind_text(kind));
-    std::vector<PrincipalRecord> out;
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        out.push_back(read_principal(*stmt));
-    }
+    return collect_rows<PrincipalRecord>(
+        *stmt, [](const Statement& row) -> Result<PrincipalRecord> { return read_principal(row); });
 }
 
 Result<bool> SqlitePrincipalTable::remove(std::int64_t id) {

@@ -157,9 +157,8 @@ Result<void> SqliteRepositoryTable::update(const RepositoryRecord& record) {
 
 Result<std::vector<model::RepoName>> SqliteRepositoryTable::list(
     const std::optional<model::RepoName>& after, std::size_t limit) {
-    std::vector<model::RepoName> names;
     if (limit == 0) {
-        return names;
+        return std::vector<model::RepoName>{};
     }
     // Every valid name sorts after the empty string.
     const std::string start = after ? after->str() : std::string();
@@ -168,20 +167,8 @@ Result<std::vector<model::RepoName>> SqliteRepositoryTable::list(
         return stmt.error();
     }
     stmt->bind(1, start).bind(2, sql_limit(limit));
-    for (;;) {
-        auto row = stmt->step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return names;
-        }
-        auto name = column_repo_name(*stmt, 0);
-        if (!name) {
-            return name.error();
-        }
-        names.push_back(std::move(*name));
-    }
+    return collect_rows<model::RepoName>(
+        *stmt, [](const Statement& row) { return column_repo_name(row, 0); });
 }
 
 Result<void> SqliteRepositoryTable::remove(RepoId id) {

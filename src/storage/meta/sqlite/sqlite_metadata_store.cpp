@@ -2,10 +2,10 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <vector>
 #include <exception>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -35,7 +35,8 @@ Result<void> run_guarded(Connection& db, const MetadataStore::TxFn& fn) {
         sqlite::SqliteTx tx(db);
         return fn(tx);
     } catch (const std::exception& e) {
-        return Error{Errc::internal, fmt::format("transaction aborted by an exception: {}", e.what())};
+        return Error{Errc::internal,
+                     fmt::format("transaction aborted by an exception: {}", e.what())};
     } catch (...) {
         return Error{Errc::internal, "transaction aborted by an unknown exception"};
     }
@@ -92,8 +93,9 @@ void run_batch(Connection& db, const std::vector<PendingWrite*>& batch) {
         }
         w->result = run_guarded(db, *w->fn);
         if (!db.in_transaction()) {
-            fail_all(Error{Errc::internal, "the metadata transaction was rolled back by SQLite; "
-                                           "retry the request"});
+            fail_all(Error{Errc::internal,
+                           "the metadata transaction was rolled back by SQLite; "
+                           "retry the request"});
             return;
         }
         if (!w->result) {

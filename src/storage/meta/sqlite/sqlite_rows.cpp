@@ -64,36 +64,13 @@ std::int64_t sql_limit(std::size_t limit) noexcept {
     return static_cast<std::int64_t>(std::min(limit, kMax));
 }
 
-namespace {
-
-// Steps through every row, turning column 0 into a T with `column`.
-template <typename T, typename Column>
-Result<std::vector<T>> collect_first_column(Statement& stmt, Column column) {
-    std::vector<T> out;
-    for (;;) {
-        auto row = stmt.step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        auto value = column(stmt, 0);
-        if (!value) {
-            return value.error();
-        }
-        out.push_back(std::move(*value));
-    }
-}
-
-}  // namespace
-
 Result<std::vector<model::Digest>> collect_digests(Statement& stmt) {
-    return collect_first_column<model::Digest>(stmt, column_digest);
+    return collect_rows<model::Digest>(stmt,
+                                       [](const Statement& row) { return column_digest(row, 0); });
 }
 
 Result<std::vector<model::Tag>> collect_tags(Statement& stmt) {
-    return collect_first_column<model::Tag>(stmt, column_tag);
+    return collect_rows<model::Tag>(stmt, [](const Statement& row) { return column_tag(row, 0); });
 }
 
 std::string tags_to_json(const ResourceTags& tags) {
@@ -120,17 +97,10 @@ ResourceTags tags_from_json(const std::string& text) {
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> collect_pairs(Statement& stmt) {
-    std::vector<std::pair<std::string, std::string>> out;
-    for (;;) {
-        auto row = stmt.step();
-        if (!row) {
-            return row.error();
-        }
-        if (!*row) {
-            return out;
-        }
-        out.emplace_back(stmt.column_text(0), stmt.column_text(1));
-    }
+    using Pair = std::pair<std::string, std::string>;
+    return collect_rows<Pair>(stmt, [](const Statement& row) -> Result<Pair> {
+        return Pair{row.column_text(0), row.column_text(1)};
+    });
 }
 
 Error map_foreign_key(Error error, Errc code, std::string message) {

@@ -23,6 +23,27 @@ Result<model::Tag> column_tag(const Statement& row, int column);
 TimePoint column_time(const Statement& row, int column);
 // LIMIT parameter: SQLite integers are signed 64-bit.
 std::int64_t sql_limit(std::size_t limit) noexcept;
+// Steps through every row of `stmt`, turning each into a T with `read(stmt)` (which returns a
+// Result<T>); the first error stops the walk.
+template <typename T, typename Read>
+Result<std::vector<T>> collect_rows(Statement& stmt, Read read) {
+    std::vector<T> out;
+    for (;;) {
+        auto row = stmt.step();
+        if (!row) {
+            return row.error();
+        }
+        if (!*row) {
+            return out;
+        }
+        Result<T> value = read(stmt);
+        if (!value) {
+            return value.error();
+        }
+        out.push_back(std::move(*value));
+    }
+}
+
 // Resource tags as a JSON array of {"Key","Value"} objects (ECR's shape) and back.
 std::string tags_to_json(const ResourceTags& tags);
 ResourceTags tags_from_json(const std::string& text);
