@@ -139,6 +139,41 @@ void add_admin_commands(CLI::App* admin, Runner& run_admin) {
     audit->add_option("--principal", filter->principal, "Principal ARN, or part of it");
     audit->add_option("--action", filter->action, "IAM action, e.g. ecr:PutImage");
     audit->callback(run_admin([=](const config::Config& c) { return a::audit(c, *filter); }));
+
+    auto* lifecycle = admin->add_subcommand("lifecycle", "Lifecycle policies: preview and run");
+    lifecycle->require_subcommand(1);
+    auto preview_request = std::make_shared<a::PreviewRequest>();
+    auto* preview = lifecycle->add_subcommand(
+        "preview", "Show, for every image, whether the policy keeps or acts on it, and why");
+    preview->add_option("--repo", preview_request->repository, "Repository name")->required();
+    preview->add_option("--policy", preview_request->policy_file,
+                        "A draft policy file to evaluate instead of the stored one (- = stdin)");
+    preview->add_option("--at", preview_request->at,
+                        "Evaluate as of this instant (2027-03-01T00:00:00Z) instead of now");
+    preview->add_flag("--json", preview_request->json,
+                      "Print GetLifecyclePolicyPreview's shape, with a reason per image");
+    preview->callback(run_admin(
+        [=](const config::Config& c) { return a::lifecycle_preview(c, *preview_request); }));
+    auto run_repo = std::make_shared<std::string>();
+    auto run_dry = std::make_shared<bool>(false);
+    auto* run = lifecycle->add_subcommand(
+        "run", "Apply the stored policies now (all repositories that have one, or --repo)");
+    run->add_option("--repo", *run_repo, "Only this repository");
+    run->add_flag("--dry-run", *run_dry, "Report what would happen; change nothing");
+    run->callback(run_admin(
+        [=](const config::Config& c) { return a::lifecycle_run(c, *run_repo, *run_dry); }));
+
+    auto gc_dry = std::make_shared<bool>(false);
+    auto* gc = admin->add_subcommand(
+        "gc", "Collect garbage now: blobs nothing references, abandoned uploads");
+    gc->add_flag("--dry-run", *gc_dry, "Report what would be deleted; change nothing");
+    gc->callback(run_admin([=](const config::Config& c) { return a::gc(c, *gc_dry); }));
+
+    auto usage_json = std::make_shared<bool>(false);
+    auto* usage = admin->add_subcommand(
+        "usage", "Bytes and monthly cost per repository, before and after lifecycle policies");
+    usage->add_flag("--json", *usage_json, "Print JSON");
+    usage->callback(run_admin([=](const config::Config& c) { return a::usage(c, *usage_json); }));
 }
 
 }  // namespace

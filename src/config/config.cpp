@@ -51,6 +51,16 @@ public:
                 return ok();
             }
             return wrong_type(key, *node, "a whole number");
+        } else if constexpr (std::is_floating_point_v<T>) {
+            if (const auto* f = node->as_floating_point()) {
+                out = static_cast<T>(f->get());
+                return ok();
+            }
+            if (const auto* integer = node->as_integer()) {
+                out = static_cast<T>(integer->get());
+                return ok();
+            }
+            return wrong_type(key, *node, "a number");
         } else {
             if (const auto* v = node->as_string()) {
                 out = T(v->get());
@@ -198,6 +208,24 @@ Result<Config> load_string(std::string_view text, std::string_view source) {
         WHARF_TRY(ar.read("token_hours", c.auth.token_hours));
         WHARF_TRY(ar.reject_unknown());
     }
+    if (const auto* lifecycle = r.sub("lifecycle")) {
+        TableReader lr(*lifecycle, "lifecycle.", source);
+        WHARF_TRY(lr.read("interval_hours", c.lifecycle.interval_hours));
+        WHARF_TRY(lr.reject_unknown());
+    }
+    if (const auto* gc = r.sub("gc")) {
+        TableReader gr(*gc, "gc.", source);
+        WHARF_TRY(gr.read("interval_seconds", c.gc.interval_seconds));
+        WHARF_TRY(gr.read("grace_seconds", c.gc.grace_seconds));
+        WHARF_TRY(gr.read("upload_max_age_seconds", c.gc.upload_max_age_seconds));
+        WHARF_TRY(gr.reject_unknown());
+    }
+    if (const auto* usage = r.sub("usage")) {
+        TableReader ur(*usage, "usage.", source);
+        WHARF_TRY(ur.read("price_per_gb_month", c.usage.price_per_gb_month));
+        WHARF_TRY(ur.read("currency", c.usage.currency));
+        WHARF_TRY(ur.reject_unknown());
+    }
     if (const auto* log = r.sub("log")) {
         TableReader lr(*log, "log.", source);
         WHARF_TRY(lr.read("level", c.log.level));
@@ -253,6 +281,19 @@ Result<void> validate(const Config& c) {
     }
     if (c.registry.pull_time_flush_seconds < 1 || c.registry.pull_time_flush_seconds > 86400) {
         return config_error("registry.pull_time_flush_seconds must be from 1 to 86400");
+    }
+    if (c.lifecycle.interval_hours < 1 || c.lifecycle.interval_hours > 24 * 7) {
+        return config_error("lifecycle.interval_hours must be from 1 to 168");
+    }
+    if (c.gc.interval_seconds < 1) {
+        return config_error("gc.interval_seconds must be at least 1");
+    }
+    if (c.gc.upload_max_age_seconds < 60) {
+        return config_error(
+            "gc.upload_max_age_seconds must be at least 60 (a slow push must be able to finish)");
+    }
+    if (!(c.usage.price_per_gb_month >= 0)) {
+        return config_error("usage.price_per_gb_month must be a number >= 0");
     }
     if (c.auth.token_hours < 1 || c.auth.token_hours > 12) {
         return config_error("auth.token_hours must be from 1 to 12 (ECR's tokens last 12 hours)");

@@ -62,6 +62,26 @@ struct AuthConfig {
     std::uint32_t token_hours = 12;
 };
 
+struct LifecycleConfig {
+    // Each repository with a policy is evaluated this often (ECR acts "within 24 hours"); the
+    // first run comes after a random part of the interval so restarts do not bunch runs.
+    std::uint32_t interval_hours = 24;
+};
+
+struct GcConfig {
+    std::uint32_t interval_seconds = 3600;  // how often the collector reviews its queue
+    // A blob is reviewed only after this long without a new link or a dropped reference: the
+    // time a push may take between uploading a layer and pushing the manifest naming it.
+    std::uint32_t grace_seconds = 86400;
+    std::uint32_t upload_max_age_seconds = 86400;  // abandoned upload sessions are removed
+};
+
+struct UsageConfig {
+    // Storage price for `wharf admin usage` (ECR's standard storage is USD 0.10 per GB-month).
+    double price_per_gb_month = 0.10;
+    std::string currency = "USD";
+};
+
 struct LogConfig {
     std::string level = "info";  // trace, debug, info, warn, error, off
 };
@@ -72,6 +92,9 @@ struct Config {
     StorageConfig storage;
     RegistryConfig registry;
     AuthConfig auth;
+    LifecycleConfig lifecycle;
+    GcConfig gc;
+    UsageConfig usage;
     LogConfig log;
 };
 

@@ -62,6 +62,9 @@ EcrError to_ecr(const Error& error, std::string_view op) noexcept {
         case Errc::too_large:
             return {s::bad_request, "InvalidParameterException"};
         case Errc::in_use:
+            if (kind == "lifecycle_preview") {
+                return {s::bad_request, "LifecyclePolicyPreviewInProgressException"};
+            }
             return {s::bad_request, "InvalidParameterException"};
         case Errc::upload_busy:
             return {s::bad_request, "InvalidLayerPartException"};
@@ -85,6 +88,12 @@ EcrError to_ecr(const Error& error, std::string_view op) noexcept {
             }
             if (kind == "template") {
                 return {s::bad_request, "TemplateNotFoundException"};
+            }
+            if (kind == "lifecycle_policy") {
+                return {s::bad_request, "LifecyclePolicyNotFoundException"};
+            }
+            if (kind == "lifecycle_preview") {
+                return {s::bad_request, "LifecyclePolicyPreviewNotFoundException"};
             }
             return {s::bad_request, "InvalidParameterException"};
         case Errc::not_empty:

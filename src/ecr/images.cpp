@@ -32,6 +32,38 @@ Result<registry::TagStatus> tag_status(const json& in) {
                              s)};
 }
 
+// filter.imageStatus: ACTIVE (the default), ARCHIVED, ACTIVATING (restores are immediate here,
+// so nothing is ever activating), ANY.
+Result<registry::StatusFilter> status_filter(const json& in, bool& none) {
+    none = false;
+    auto filter = in.find("filter");
+    if (filter == in.end() || filter->is_null()) {
+        return registry::StatusFilter::active;
+    }
+    auto status = optional_string(*filter, "imageStatus");
+    if (!status) {
+        return status.error();
+    }
+    const auto s = status->value_or("ACTIVE");
+    if (s == "ACTIVE") {
+        return registry::StatusFilter::active;
+    }
+    if (s == "ARCHIVED") {
+        return registry::StatusFilter::archived;
+    }
+    if (s == "ANY") {
+        return registry::StatusFilter::any;
+    }
+    if (s == "ACTIVATING") {
+        none = true;
+        return registry::StatusFilter::active;
+    }
+    return Error{Errc::bad_request,
+                 fmt::format("Invalid parameter at 'filter.imageStatus': '{}' is not one of "
+                             "ACTIVE, ARCHIVED, ACTIVATING, ANY",
+                             s)};
+}
+
 struct PageRequest {
     std::optional<model::Digest> after;
     std::size_t limit = 100;
@@ -103,10 +135,13 @@ Result<json> describe_images(EcrCall& call) {
     }
     auto status = tag_status(in);
     auto page = page_request(in, 1000);
-    if (!status || !page) {
-        return !status ? status.error() : page.error();
+    bool activating = false;
+    auto storage = status_filter(in, activating);
+    if (!status || !page || !storage) {
+        return !status ? status.error() : !page ? page.error() : storage.error();
     }
-    auto images = reg.images.list(*name, *status, page->after, page->limit);
+    auto images = reg.images.list(*name, *status, page->after, activating ? 0 : page->limit,
+                                  *storage);
     if (!images) {
         return images.error();
     }
@@ -130,10 +165,16 @@ Result<json> list_images(EcrCall& call) {
     auto name = repository_name(in);
     auto status = tag_status(in);
     auto page = page_request(in, 1000);
-    if (!name || !status || !page) {
-        return !name ? name.error() : !status ? status.error() : page.error();
+    bool activating = false;
+    auto storage = status_filter(in, activating);
+    if (!name || !status || !page || !storage) {
+        return !name     ? name.error()
+               : !status ? status.error()
+               : !page   ? page.error()
+                         : storage.error();
     }
-    auto images = call.svc.registry.images.list(*name, *status, page->after, page->limit);
+    auto images = call.svc.registry.images.list(*name, *status, page->after,
+                                                activating ? 0 : page->limit, *storage);
     if (!images) {
         return images.error();
     }
@@ -186,6 +227,14 @@ Result<json> batch_get_image(EcrCall& call) {
                                                     *id.tag) != image.tags.end());
             if (!match) {
                 continue;
+            }
+            if (image.manifest.status == storage::ImageStatus::archived) {
+                failures.push_back({{"imageId", image_id_shape(id)},
+                                    {"failureCode", "ImageNotFound"},
+                                    {"failureReason",
+                                     "Requested image is archived; restore it with "
+                                     "UpdateImageStorageClass before pulling"}});
+                break;
             }
             if (!accepted->empty() && std::find(accepted->begin(), accepted->end(),
                                                 image.manifest.media_type) == accepted->end()) {

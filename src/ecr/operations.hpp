@@ -52,6 +52,13 @@ Result<json> initiate_layer_upload(EcrCall&);
 Result<json> upload_layer_part(EcrCall&);
 Result<json> complete_layer_upload(EcrCall&);
 Result<json> get_download_url_for_layer(EcrCall&);
+// lifecycle.cpp
+Result<json> put_lifecycle_policy(EcrCall&);
+Result<json> get_lifecycle_policy(EcrCall&);
+Result<json> delete_lifecycle_policy(EcrCall&);
+Result<json> start_lifecycle_policy_preview(EcrCall&);
+Result<json> get_lifecycle_policy_preview(EcrCall&);
+Result<json> update_image_storage_class(EcrCall&);
 // account.cpp
 Result<json> get_authorization_token(EcrCall&);
 Result<json> describe_registry(EcrCall&);

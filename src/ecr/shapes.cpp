@@ -63,8 +63,14 @@ json image_detail_shape(const registry::ImageInfo& image, const model::RepoName&
         {"imageSizeInBytes", m.image_size},
         {"imagePushedAt", epoch_seconds(m.pushed_at)},
         {"imageManifestMediaType", m.media_type},
-        {"imageStatus", "ACTIVE"},
+        {"imageStatus", registry::to_string(m.status)},
     };
+    if (m.last_archived_at) {
+        out["lastArchivedAt"] = epoch_seconds(*m.last_archived_at);
+    }
+    if (m.last_activated_at) {
+        out["lastActivatedAt"] = epoch_seconds(*m.last_activated_at);
+    }
     if (!image.tags.empty()) {
         out["imageTags"] = image.tags;
     }

@@ -89,6 +89,9 @@ void append_line(std::string& out, const AuditRecord& r) {
     if (!r.error_code.empty()) {
         field("errorCode", r.error_code);
     }
+    if (!r.detail.empty()) {
+        field("detail", r.detail);
+    }
     out += "}\n";
 }
 

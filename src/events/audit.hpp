@@ -32,6 +32,7 @@ struct AuditRecord {
     std::string outcome;     // "success" | "failure"
     std::string error_code;  // the wire error (RepositoryNotFoundException, NAME_UNKNOWN, ...)
     int http_status = 0;
+    std::string detail{};  // work done without a request (lifecycle, GC): why, in words
 };
 
 // Where audit records go. Thread-safe.

@@ -23,4 +23,26 @@ void AuditTrail::record(const Caller& caller, std::string_view action, std::stri
     });
 }
 
+void AuditTrail::record_system(std::string_view actor, std::string_view action,
+                               std::string resource, std::string detail) {
+    auto* sink = sink_.load();
+    if (sink == nullptr) {
+        return;
+    }
+    sink->append(events::AuditRecord{
+        .time = ctx_.clock.now(),
+        .request_id = "",
+        .principal = std::string(actor),
+        .access_key_id = "",
+        .source_ip = "",
+        .user_agent = "",
+        .action = std::string(action),
+        .resource = std::move(resource),
+        .outcome = "success",
+        .error_code = "",
+        .http_status = 0,
+        .detail = std::move(detail),
+    });
+}
+
 }  // namespace wharf::registry

@@ -21,6 +21,11 @@ public:
     void record(const Caller& caller, std::string_view action, std::string resource,
                 int http_status, std::string_view error_code);
 
+    // Work the registry does on its own (lifecycle actions): `actor` names the component
+    // ("wharf:lifecycle"), `detail` says why.
+    void record_system(std::string_view actor, std::string_view action, std::string resource,
+                       std::string detail);
+
 private:
     ServiceContext& ctx_;
     std::atomic<events::AuditSink*> sink_{nullptr};

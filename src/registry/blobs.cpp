@@ -120,7 +120,7 @@ Result<void> BlobService::remove(const Caller&, const model::RepoName& repo,
                                      digest.str(), repo.str()),
                          {{"digest", digest.str()}}};
         }
-        auto removed = tx.blob_links().unlink(record->id, digest);
+        auto removed = tx.blob_links().unlink(record->id, digest, ctx_.clock.now());
         if (!removed) {
             return removed.error();
         }

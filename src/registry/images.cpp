@@ -104,7 +104,7 @@ Result<void> each_image(storage::MetadataTx& tx, storage::RepoId repo,
 
 Result<std::pair<std::vector<ImageInfo>, bool>> ImageService::list(
     const model::RepoName& repo, TagStatus status, const std::optional<model::Digest>& after,
-    std::size_t limit) {
+    std::size_t limit, StatusFilter storage) {
     std::pair<std::vector<ImageInfo>, bool> out;
     auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
         auto record = require_repository(tx, ctx_, repo);
@@ -119,6 +119,11 @@ Result<std::pair<std::vector<ImageInfo>, bool>> ImageService::list(
                 return batch.error();
             }
             for (auto& m : *batch) {
+                const bool archived = m.status == storage::ImageStatus::archived;
+                if ((storage == StatusFilter::active && archived) ||
+                    (storage == StatusFilter::archived && !archived)) {
+                    continue;
+                }
                 auto tags = tag_names(tx, record->id, m.digest);
                 if (!tags) {
                     return tags.error();
@@ -216,7 +221,7 @@ Result<BatchResult> ImageService::remove(const model::RepoName& repo,
                                             parents->front().str())));
                     return ok();
                 }
-                auto removed = tx.manifests().remove(record->id, m.digest);
+                auto removed = tx.manifests().remove(record->id, m.digest, ctx_.clock.now());
                 if (!removed) {
                     return removed.error();
                 }
@@ -237,6 +242,69 @@ Result<BatchResult> ImageService::remove(const model::RepoName& repo,
         return done.error();
     }
     return out;
+}
+
+Result<ImageInfo> ImageService::set_storage_class(const model::RepoName& repo, const ImageId& id,
+                                                  storage::ImageStatus target) {
+    std::optional<ImageInfo> out;
+    std::optional<ImageFailure> failed;
+    auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
+        auto record = require_repository(tx, ctx_, repo);
+        if (!record) {
+            return record.error();
+        }
+        auto r = resolve(tx, record->id, id);
+        if (!r) {
+            return r.error();
+        }
+        if (auto* f = std::get_if<ImageFailure>(&*r)) {
+            failed = std::move(*f);
+            return ok();
+        }
+        auto& m = std::get<storage::ManifestRecord>(*r);
+        const TimePoint now = ctx_.clock.now();
+        std::vector<model::Digest> todo{m.digest};
+        // An index is archived or restored with the manifests it lists (they cannot be pulled
+        // without each other).
+        auto edges = tx.manifests().index_edges(record->id);
+        if (!edges) {
+            return edges.error();
+        }
+        for (const auto& e : *edges) {
+            if (e.parent == m.digest) {
+                todo.push_back(e.child);
+            }
+        }
+        for (const auto& d : todo) {
+            if (auto set = tx.manifests().set_status(record->id, d, target, now); !set) {
+                return set.error();
+            }
+        }
+        auto updated = tx.manifests().find(record->id, m.digest);
+        if (!updated) {
+            return updated.error();
+        }
+        auto tags = tag_names(tx, record->id, m.digest);
+        if (!tags) {
+            return tags.error();
+        }
+        out = ImageInfo{std::move(**updated), std::move(*tags)};
+        return ok();
+    });
+    if (!done) {
+        return done.error();
+    }
+    if (failed) {
+        return Error{failed->code == "ImageNotFound" ? Errc::manifest_unknown : Errc::bad_request,
+                     failed->code == "ImageNotFound"
+                         ? fmt::format("The image with imageId {{imageDigest:'{}', imageTag:'{}'}} "
+                                       "does not exist within the repository with name '{}' in "
+                                       "the registry with id '{}'",
+                                       id.digest.value_or("null"), id.tag.value_or("null"),
+                                       repo.str(), ctx_.options.account.account_id)
+                         : failed->reason};
+    }
+    return std::move(*out);
 }
 
 }  // namespace wharf::registry

@@ -36,6 +36,8 @@ struct BatchResult {
 };
 
 enum class TagStatus { any, tagged, untagged };
+// ECR's ImageStatusFilter: listings show ACTIVE images unless asked otherwise.
+enum class StatusFilter { active, archived, any };
 
 // Images (manifests with their tags) for the control plane.
 class ImageService {
@@ -47,12 +49,17 @@ public:
     Result<std::pair<std::vector<ImageInfo>, bool>> list(const model::RepoName& repo,
                                                          TagStatus status,
                                                          const std::optional<model::Digest>& after,
-                                                         std::size_t limit);
+                                                         std::size_t limit,
+                                                         StatusFilter storage = StatusFilter::active);
     // Looks up each id (DescribeImages / BatchGetImage). Errc::name_unknown.
     Result<BatchResult> get(const model::RepoName& repo, const std::vector<ImageId>& ids);
     // ECR's BatchDeleteImage: by tag only the tag goes (and the image with its last tag); by
     // digest the image and all its tags; per-id failures, never a whole-call error for them.
     Result<BatchResult> remove(const model::RepoName& repo, const std::vector<ImageId>& ids);
+    // ECR's UpdateImageStorageClass: archives (ARCHIVE) or restores (STANDARD) one image; an
+    // index takes the manifests it lists along. Errc::manifest_unknown when absent.
+    Result<ImageInfo> set_storage_class(const model::RepoName& repo, const ImageId& id,
+                                        storage::ImageStatus target);
 
 private:
     ServiceContext& ctx_;

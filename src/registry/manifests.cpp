@@ -74,6 +74,15 @@ Result<StoredManifest> ManifestService::get(const Caller&, const model::RepoName
     if (!found) {
         return manifest_unknown(repo, ref);
     }
+    if (found->status == storage::ImageStatus::archived) {
+        // ECR answers a pull of an archived image with 404: the bytes are in cold storage.
+        return Error{Errc::manifest_unknown,
+                     fmt::format("image {} in {} is archived; restore it with "
+                                 "UpdateImageStorageClass (targetStorageClass STANDARD) or push "
+                                 "it again, then pull",
+                                 ref.str(), repo.str()),
+                     {{"name", repo.str()}, {"reference", ref.str()}, {"imageStatus", "ARCHIVED"}}};
+    }
     if (!accepts_media_type(accept, found->media_type)) {
         return Error{
             Errc::manifest_unknown,
@@ -119,6 +128,10 @@ Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName
         .annotations_json = annotations_json(parsed->annotations),
         .pushed_at = now,
         .last_pulled_at = std::nullopt,
+        .image_size = 0,
+        .status = storage::ImageStatus::active,
+        .last_archived_at = std::nullopt,
+        .last_activated_at = std::nullopt,
     };
     // One transaction: the references are checked against the same snapshot the manifest and
     // tag are written in, so a concurrent delete cannot slip between check and write.
@@ -182,6 +195,15 @@ Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName
         if (auto stored = tx.manifests().put(repository->id, record, refs); !stored) {
             return stored.error();
         }
+        // Pushing an archived image again restores it, as in ECR.
+        if (*existing && (*existing)->status == storage::ImageStatus::archived) {
+            unchanged = false;
+            auto restored = tx.manifests().set_status(repository->id, digest,
+                                                      storage::ImageStatus::active, now);
+            if (!restored) {
+                return restored.error();
+            }
+        }
         if (ref.is_tag()) {
             auto tagged = tx.tags().put(repository->id, ref.tag(), digest, now);
             if (!tagged) {
@@ -221,7 +243,7 @@ Result<void> ManifestService::remove(const Caller&, const model::RepoName& repo,
                                      ref.str(), parents->front().str()),
                          {{"digest", ref.str()}, {"index", parents->front().str()}}};
         }
-        auto removed = tx.manifests().remove(repository->id, ref.digest());
+        auto removed = tx.manifests().remove(repository->id, ref.digest(), ctx_.clock.now());
         if (!removed) {
             return removed.error();
         }

@@ -5,6 +5,7 @@
 #include "registry/blobs.hpp"
 #include "registry/context.hpp"
 #include "registry/images.hpp"
+#include "registry/lifecycle.hpp"
 #include "registry/manifests.hpp"
 #include "registry/pull_times.hpp"
 #include "registry/referrers.hpp"
@@ -31,7 +32,8 @@ struct Registry {
           images(ctx),
           templates(ctx),
           audit(ctx),
-          pulls(ctx) {}
+          pulls(ctx),
+          lifecycle(ctx, audit) {}
     Registry(const Registry&) = delete;
     Registry& operator=(const Registry&) = delete;
 
@@ -48,6 +50,7 @@ struct Registry {
     TemplateService templates;
     AuditTrail audit;
     PullRecorder pulls;
+    LifecycleService lifecycle;
 };
 
 }  // namespace wharf::registry

@@ -179,7 +179,7 @@ Result<storage::RepositoryRecord> RepositoryAdmin::remove(const model::RepoName&
             }
         }
         out = std::move(*found);
-        return tx.repositories().remove(out->id);
+        return tx.repositories().remove(out->id, ctx_.clock.now());
     });
     if (!done) {
         return done.error();

@@ -166,6 +166,16 @@ Result<storage::BlobInfo> UploadService::complete(UploadAppender appender,
         return info.error();
     }
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
+        // The collector deletes a blob only inside a write transaction that found no link to
+        // it, so checking inside ours closes the race with a deduplicated commit of bytes it was
+        // deleting at the same moment.
+        if (auto still = ctx_.blobs.stat(info->digest); !still) {
+            return Error{Errc::blob_upload_invalid,
+                         fmt::format("blob {} was reclaimed by garbage collection while this "
+                                     "upload completed; upload it again",
+                                     info->digest.str()),
+                         {{"digest", info->digest.str()}}};
+        }
         if (auto linked =
                 tx.blob_links().link(appender.repo_, info->digest, info->size, ctx_.clock.now());
             !linked) {

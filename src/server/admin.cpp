@@ -12,6 +12,7 @@
 #include "auth/identity.hpp"
 #include "events/audit.hpp"
 #include "server/credentials.hpp"
+#include "server/admin_support.hpp"
 #include "server/runtime.hpp"
 
 namespace wharf::server::admin {
@@ -21,25 +22,6 @@ using json = nlohmann::json;
 
 storage::PrincipalKind to_kind(Kind k) {
     return k == Kind::user ? storage::PrincipalKind::user : storage::PrincipalKind::role;
-}
-
-int fail(const Error& e) {
-    std::fprintf(stderr, "wharf admin: %s\n", e.message.c_str());
-    return e.code == Errc::internal ? 1 : 2;
-}
-
-void print(const json& j) {
-    std::fputs((j.dump(4) + "\n").c_str(), stdout);
-}
-
-// Opens the runtime or explains why not; the callback gets the services.
-template <typename F>
-int with_runtime(const config::Config& c, F&& fn) {
-    auto rt = open_runtime(c);
-    if (!rt) {
-        return fail(rt.error());
-    }
-    return fn(**rt);
 }
 
 json principal_json(const Runtime& rt, const storage::PrincipalRecord& p) {

@@ -37,4 +37,21 @@ struct AuditFilter {
 };
 int audit(const config::Config& c, const AuditFilter& filter);
 
+// Lifecycle (admin_lifecycle.cpp): every image of the repository with the decision and its
+// reason; `policy_file` ("" = the stored policy, "-" = stdin) and `at` (RFC 3339, "" = now)
+// evaluate a draft or another instant; `json` prints GetLifecyclePolicyPreview's shape.
+struct PreviewRequest {
+    std::string repository;
+    std::string policy_file;
+    std::string at;
+    bool json = false;
+};
+int lifecycle_preview(const config::Config& c, const PreviewRequest& request);
+// Applies the stored policies now (one repository or all that have one).
+int lifecycle_run(const config::Config& c, const std::string& repository, bool dry_run);
+// Reviews the collector's queue now and removes abandoned uploads.
+int gc(const config::Config& c, bool dry_run);
+// Per repository: logical and stored bytes and the monthly cost before and after lifecycle.
+int usage(const config::Config& c, bool json);
+
 }  // namespace wharf::server::admin

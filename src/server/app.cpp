@@ -1,6 +1,7 @@
 #include "server/app.hpp"
 
 #include <cstdio>
+#include <random>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -10,7 +11,9 @@
 #include "ecr/operations.hpp"
 #include "events/audit.hpp"
 #include "http/server.hpp"
+#include "gc/collector.hpp"
 #include "jobs/periodic.hpp"
+#include "jobs/work_queue.hpp"
 #include "oci/routes.hpp"
 #include "registry/registry.hpp"
 #include "server/credentials.hpp"
@@ -104,6 +107,46 @@ int serve(const config::Config& config) {
     }
     spdlog::info("wharf {} listening on {} (data in {})", kVersion, server.url(), data.string());
     {
+        // Previews run off the request path, one at a time; a full queue computes inline.
+        jobs::WorkQueue previews("lifecycle previews", 64);
+        registry.lifecycle.set_preview_runner(
+            [&previews](std::function<void()> job) { return previews.post(std::move(job)); });
+        const auto lifecycle_every = std::chrono::hours(config.lifecycle.interval_hours);
+        std::mt19937_64 jitter{std::random_device{}()};
+        const auto first_run = std::chrono::milliseconds(
+            std::uniform_int_distribution<std::int64_t>(
+                60'000, std::chrono::duration_cast<std::chrono::milliseconds>(lifecycle_every)
+                            .count())(jitter));
+        jobs::Periodic lifecycle_runs(
+            "lifecycle", lifecycle_every,
+            [&] {
+                auto all = registry.lifecycle.run_all(false);
+                if (!all) {
+                    spdlog::warn("lifecycle: {}", all.error().message);
+                    return;
+                }
+                for (const auto& run : all->runs) {
+                    if (run.expired + run.transitioned > 0) {
+                        spdlog::info("lifecycle: {} expired {} and archived {} images", run.repo.str(),
+                                     run.expired, run.transitioned);
+                    }
+                }
+            },
+            {.first_delay = first_run, .run_at_stop = false});
+        gc::Collector collector(*(*rt)->blobs, *(*rt)->meta, (*rt)->clock, gc_options(config));
+        jobs::Periodic collection(
+            "gc", std::chrono::seconds(config.gc.interval_seconds),
+            [&] {
+                auto report = collector.collect(false);
+                if (!report) {
+                    spdlog::warn("gc: {}", report.error().message);
+                } else if (report->blobs_deleted + report->uploads_removed > 0) {
+                    spdlog::info("gc: deleted {} blobs ({} bytes), {} abandoned uploads",
+                                 report->blobs_deleted, report->bytes_freed,
+                                 report->uploads_removed);
+                }
+            },
+            {.first_delay = std::nullopt, .run_at_stop = false});
         jobs::Periodic pull_times(
             "pull times", std::chrono::seconds(config.registry.pull_time_flush_seconds), [&] {
                 if (auto flushed = registry.pulls.flush(); !flushed) {
@@ -111,6 +154,7 @@ int serve(const config::Config& config) {
                 }
             });
         server.run();
+        registry.lifecycle.set_preview_runner(nullptr);
     }  // the last flush of pull times runs here, after the last request
     registry.audit.attach(nullptr);
     (*audit)->flush();

@@ -7,6 +7,7 @@
 #include "common/clock.hpp"
 #include "common/secret_box.hpp"
 #include "config/config.hpp"
+#include "gc/collector.hpp"
 #include "registry/accounts.hpp"
 #include "registry/registry.hpp"
 
@@ -27,5 +28,8 @@ struct Runtime {
 };
 
 Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& config);
+
+// The collector's settings from [gc].
+gc::Options gc_options(const config::Config& config);
 
 }  // namespace wharf::server

@@ -200,8 +200,8 @@ TEST_P(MetadataStoreConformance, RemoveRepositoryCascades) {
             return tx.uploads().create({id == gone ? upload_gone : upload_kept, id, at(0), at(0)});
         });
     }
-    write([&](MetadataTx& tx) { return tx.repositories().remove(gone); });
-    write([&](MetadataTx& tx) { return tx.repositories().remove(gone); });  // idempotent
+    write([&](MetadataTx& tx) { return tx.repositories().remove(gone, at(1)); });
+    write([&](MetadataTx& tx) { return tx.repositories().remove(gone, at(1)); });  // idempotent
     read([&](MetadataTx& tx) -> Result<void> {
         EXPECT_FALSE(tx.repositories().find(repo("gone")).value());
         EXPECT_FALSE(tx.manifests().find(gone, m.digest).value());
@@ -308,8 +308,8 @@ TEST_P(MetadataStoreConformance, RemoveManifestRemovesItsTagsAndReferences) {
     put_tag(id, "b", m.digest);
     put_tag(id, "c", other.digest);
     write([&](MetadataTx& tx) -> Result<void> {
-        EXPECT_TRUE(tx.manifests().remove(id, m.digest).value());
-        EXPECT_FALSE(tx.manifests().remove(id, m.digest).value());
+        EXPECT_TRUE(tx.manifests().remove(id, m.digest, at(1)).value());
+        EXPECT_FALSE(tx.manifests().remove(id, m.digest, at(1)).value());
         return ok();
     });
     read([&](MetadataTx& tx) -> Result<void> {
@@ -507,9 +507,9 @@ TEST_P(MetadataStoreConformance, BlobLinks) {
         return ok();
     });
     write([&](MetadataTx& tx) -> Result<void> {
-        EXPECT_TRUE(tx.blob_links().unlink(a, layer).value());
-        EXPECT_FALSE(tx.blob_links().unlink(a, layer).value());
-        EXPECT_FALSE(tx.blob_links().unlink(b, layer).value());
+        EXPECT_TRUE(tx.blob_links().unlink(a, layer, at(1)).value());
+        EXPECT_FALSE(tx.blob_links().unlink(a, layer, at(1)).value());
+        EXPECT_FALSE(tx.blob_links().unlink(b, layer, at(1)).value());
         return ok();
     });
     read([&](MetadataTx& tx) -> Result<void> {
@@ -772,7 +772,7 @@ TEST_P(MetadataStoreConformance, ConcurrentWritersAreSerialised) {
                     }
                     const std::uint64_t next = size->value_or(0) + 1;
                     if (*size) {
-                        if (auto u = tx.blob_links().unlink(shared->id, digest_of("counter")); !u) {
+                        if (auto u = tx.blob_links().unlink(shared->id, digest_of("counter"), at(1)); !u) {
                             return u.error();
                         }
                     }

@@ -28,8 +28,9 @@ public:
     // Names in lexical (byte) order strictly after `after`, at most `limit`.
     virtual Result<std::vector<model::RepoName>> list(const std::optional<model::RepoName>& after,
                                                       std::size_t limit) = 0;
-    // Deletes the repository with its tags, manifests, links and uploads. Idempotent.
-    virtual Result<void> remove(RepoId id) = 0;
+    // Deletes the repository with its tags, manifests, links and uploads; its blobs are queued
+    // for the collector's review as of `now`. Idempotent.
+    virtual Result<void> remove(RepoId id, TimePoint now) = 0;
 };
 
 class ManifestTable {
@@ -41,8 +42,9 @@ public:
     // Stores the manifest with its references; idempotent for an identical digest.
     virtual Result<void> put(RepoId repo, const ManifestRecord& m,
                              const std::vector<ManifestRef>& refs) = 0;
-    // Removes the manifest, its references and every tag pointing to it; false when absent.
-    virtual Result<bool> remove(RepoId repo, const model::Digest& d) = 0;
+    // Removes the manifest, its references and every tag pointing to it, and queues the blobs
+    // it referenced for the collector's review as of `now`; false when absent.
+    virtual Result<bool> remove(RepoId repo, const model::Digest& d, TimePoint now) = 0;
     // Digests of manifests in the repository whose references include `child`.
     virtual Result<std::vector<model::Digest>> parents(RepoId repo, const model::Digest& child) = 0;
     // Manifests whose subject is `subject`, ordered by digest.
@@ -56,6 +58,14 @@ public:
                                                      std::size_t limit) = 0;
     // Records a pull (coarse: callers batch these).
     virtual Result<void> mark_pulled(RepoId repo, const model::Digest& d, TimePoint at) = 0;
+    // Archives or restores the manifest (last_archived_at / last_activated_at = now); false
+    // when absent. Setting the status it already has changes nothing.
+    virtual Result<bool> set_status(RepoId repo, const model::Digest& d, ImageStatus status,
+                                    TimePoint now) = 0;
+    // Every index -> child edge of the repository (lifecycle evaluation, in one query).
+    virtual Result<std::vector<IndexEdge>> index_edges(RepoId repo) = 0;
+    // The blobs the manifest references directly (config and layers).
+    virtual Result<std::vector<model::Digest>> blobs_of(RepoId repo, const model::Digest& d) = 0;
 };
 
 class TagTable {
@@ -71,6 +81,8 @@ public:
                                                  const std::optional<model::Tag>& after,
                                                  std::size_t limit) = 0;
     virtual Result<std::vector<model::Tag>> tags_of(RepoId repo, const model::Digest& d) = 0;
+    // Every tag of the repository with its target, in name order.
+    virtual Result<std::vector<TagRecord>> all(RepoId repo) = 0;
 };
 
 // Which blobs a repository may serve: a blob is readable through a repository only if linked.
@@ -79,9 +91,15 @@ public:
     virtual ~BlobLinkTable() = default;
     // Size of the linked blob; nullopt when the repository does not link it.
     virtual Result<std::optional<std::uint64_t>> find(RepoId repo, const model::Digest& d) = 0;
+    // Idempotent. A new link queues the blob for the collector's review as of `now` (an upload
+    // whose manifest never comes leaves a link nothing references).
     virtual Result<void> link(RepoId repo, const model::Digest& d, std::uint64_t size,
-                              TimePoint now) = 0;                          // idempotent
-    virtual Result<bool> unlink(RepoId repo, const model::Digest& d) = 0;  // false when absent
+                              TimePoint now) = 0;
+    // False when absent; queues the blob for review as of `now`.
+    virtual Result<bool> unlink(RepoId repo, const model::Digest& d, TimePoint now) = 0;
+    // Every repository that links the blob.
+    virtual Result<std::vector<BlobLinkRecord>> links_of(const model::Digest& d) = 0;
+    virtual Result<LinkUsage> usage(RepoId repo) = 0;
 };
 
 class UploadTable {
@@ -92,6 +110,38 @@ public:
     virtual Result<void> touch(const model::UploadId& id, TimePoint now) = 0;
     virtual Result<void> set_part_state(const model::UploadId& id, int state) = 0;
     virtual Result<bool> remove(const model::UploadId& id) = 0;  // false when absent
+    // Uploads not written to since `before`, oldest first, at most `limit`.
+    virtual Result<std::vector<UploadRecord>> stale(TimePoint before, std::size_t limit) = 0;
+};
+
+// The collector's review queue: blobs that may have lost their last reference. A blob is queued
+// whenever a link is made or a reference or link goes away; the collector reviews it once it has
+// been quiet for the grace period (a later event postpones the review).
+class BlobReviewTable {
+public:
+    virtual ~BlobReviewTable() = default;
+    // Queues (or postpones to `at`, never earlier) the review of the blob.
+    virtual Result<void> enqueue(const model::Digest& d, TimePoint at) = 0;
+    // Blobs queued at or before `due`, oldest first, at most `limit`.
+    virtual Result<std::vector<model::Digest>> due(TimePoint due, std::size_t limit) = 0;
+    // Ends the review of the blob if it is still queued at or before `due` (a newer event keeps
+    // it queued); false when it was not.
+    virtual Result<bool> finish(const model::Digest& d, TimePoint due) = 0;
+    virtual Result<std::uint64_t> pending() = 0;
+};
+
+// Lifecycle policies and the latest preview, per repository (both go with the repository).
+class LifecycleTable {
+public:
+    virtual ~LifecycleTable() = default;
+    virtual Result<std::optional<LifecyclePolicyRecord>> find_policy(RepoId repo) = 0;
+    virtual Result<void> put_policy(RepoId repo, const std::string& text, TimePoint now) = 0;
+    virtual Result<bool> remove_policy(RepoId repo) = 0;  // false when absent
+    virtual Result<void> mark_evaluated(RepoId repo, TimePoint at) = 0;
+    // Repositories that have a policy, by name order.
+    virtual Result<std::vector<std::pair<RepoId, model::RepoName>>> with_policy() = 0;
+    virtual Result<std::optional<LifecyclePreviewRecord>> find_preview(RepoId repo) = 0;
+    virtual Result<void> put_preview(RepoId repo, const LifecyclePreviewRecord& preview) = 0;
 };
 
 // Registry-wide documents by key: the registry policy, creation templates, account settings.
@@ -149,6 +199,8 @@ public:
     virtual RegistryDocumentTable& documents() = 0;
     virtual PrincipalTable& principals() = 0;
     virtual AccessKeyTable& access_keys() = 0;
+    virtual BlobReviewTable& blob_reviews() = 0;
+    virtual LifecycleTable& lifecycle() = 0;
 };
 
 // Transactional metadata. Thread-safe; methods block.

@@ -38,6 +38,9 @@ struct RepositoryRecord {
     ResourceTags tags;
 };
 
+// ECR's storage classes as an image's state: archived images are listed but not pullable.
+enum class ImageStatus { active, archived };
+
 // A stored manifest. The payload is kept verbatim (its digest is the manifest's identity).
 struct ManifestRecord {
     model::Digest digest;
@@ -51,6 +54,47 @@ struct ManifestRecord {
     std::optional<TimePoint> last_pulled_at;
     // Sum of the referenced blobs' sizes; for an index the largest child's (as ECR reports).
     std::uint64_t image_size = 0;
+    ImageStatus status = ImageStatus::active;
+    std::optional<TimePoint> last_archived_at{};
+    std::optional<TimePoint> last_activated_at{};  // restored from the archive
+};
+
+// An edge from an index to a manifest it lists (both in the same repository).
+struct IndexEdge {
+    model::Digest parent;
+    model::Digest child;
+};
+
+// A repository's lifecycle policy as stored (validated before it is written).
+struct LifecyclePolicyRecord {
+    std::string text;
+    TimePoint updated_at;
+    std::optional<TimePoint> evaluated_at;  // last time a run (not a preview) evaluated it
+};
+
+// The repository's latest lifecycle preview: the policy it evaluated and, when finished, the
+// results document (the adapter's business: the store keeps it opaque).
+struct LifecyclePreviewRecord {
+    std::string status;  // IN_PROGRESS | COMPLETE | FAILED
+    std::string policy_text;
+    TimePoint started_at;
+    std::optional<TimePoint> finished_at;
+    std::string results_json;  // "" until finished
+};
+
+// One repository's link to a blob.
+struct BlobLinkRecord {
+    RepoId repo_id = 0;
+    std::uint64_t size = 0;
+    TimePoint linked_at;
+};
+
+// Bytes a repository holds: every blob it links once, and those no other repository links
+// (what deleting the repository would let the collector free).
+struct LinkUsage {
+    std::uint64_t blob_count = 0;
+    std::uint64_t stored_bytes = 0;
+    std::uint64_t exclusive_bytes = 0;
 };
 
 // What the referrers API lists about a manifest (no payload).

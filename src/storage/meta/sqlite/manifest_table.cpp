@@ -9,7 +9,8 @@ namespace {
 
 constexpr std::string_view kColumns =
     "m.digest, m.media_type, m.payload, m.config_digest, m.subject, m.artifact_type, "
-    "m.annotations_json, m.pushed_at, m.last_pulled_at, m.image_size";
+    "m.annotations_json, m.pushed_at, m.last_pulled_at, m.image_size, m.image_status, "
+    "m.last_archived_at, m.last_activated_at";
 
 // Reads the kColumns of the current row.
 Result<ManifestRecord> read_manifest(const Statement& row) {
@@ -19,13 +20,28 @@ Result<ManifestRecord> read_manifest(const Statement& row) {
     if (!digest || !config || !subject) {
         return !digest ? digest.error() : !config ? config.error() : subject.error();
     }
-    ManifestRecord m{std::move(*digest),  row.column_text(1),
-                     row.column_text(2),  std::move(*config),
-                     std::move(*subject), row.column_text(5),
-                     row.column_text(6),  column_time(row, 7),
-                     std::nullopt,        static_cast<std::uint64_t>(row.column_int(9))};
+    ManifestRecord m{.digest = std::move(*digest),
+                     .media_type = row.column_text(1),
+                     .payload = row.column_text(2),
+                     .config_digest = std::move(*config),
+                     .subject = std::move(*subject),
+                     .artifact_type = row.column_text(5),
+                     .annotations_json = row.column_text(6),
+                     .pushed_at = column_time(row, 7),
+                     .last_pulled_at = std::nullopt,
+                     .image_size = static_cast<std::uint64_t>(row.column_int(9)),
+                     .status = storage::ImageStatus::active,
+                     .last_archived_at = std::nullopt,
+                     .last_activated_at = std::nullopt};
     if (!row.is_null(8)) {
         m.last_pulled_at = column_time(row, 8);
+    }
+    m.status = row.column_text(10) == "ARCHIVED" ? ImageStatus::archived : ImageStatus::active;
+    if (!row.is_null(11)) {
+        m.last_archived_at = column_time(row, 11);
+    }
+    if (!row.is_null(12)) {
+        m.last_activated_at = column_time(row, 12);
     }
     return m;
 }
@@ -138,7 +154,14 @@ Result<void> SqliteManifestTable::put(RepoId repo, const ManifestRecord& m,
     return ok();
 }
 
-Result<bool> SqliteManifestTable::remove(RepoId repo, const model::Digest& d) {
+Result<bool> SqliteManifestTable::remove(RepoId repo, const model::Digest& d, TimePoint now) {
+    if (auto queued = queue_reviews(db_,
+                                    "SELECT child_digest AS digest FROM manifest_refs "
+                                    "WHERE repo_id = ?1 AND parent_digest = ?2 AND kind = 'blob'",
+                                    repo, d.str(), now);
+        !queued) {
+        return queued.error();
+    }
     static constexpr const char* kDeletes[] = {
         "DELETE FROM tags WHERE repo_id = ?1 AND digest = ?2",
         "DELETE FROM manifest_refs WHERE repo_id = ?1 AND parent_digest = ?2",
@@ -217,6 +240,61 @@ Result<std::vector<ManifestRecord>> SqliteManifestTable::list(
     const std::string start = after ? after->str() : std::string();
     stmt->bind(1, std::int64_t{repo}).bind(2, start).bind(3, sql_limit(limit));
     return collect_rows<ManifestRecord>(*stmt, read_manifest);
+}
+
+Result<bool> SqliteManifestTable::set_status(RepoId repo, const model::Digest& d,
+                                             ImageStatus status, TimePoint now) {
+    const bool archive = status == ImageStatus::archived;
+    auto stmt = db_.prepare(
+        archive ? "UPDATE manifests SET image_status = 'ARCHIVED', last_archived_at = ?3 "
+                  "WHERE repo_id = ?1 AND digest = ?2 AND image_status <> 'ARCHIVED'"
+                : "UPDATE manifests SET image_status = 'ACTIVE', last_activated_at = ?3 "
+                  "WHERE repo_id = ?1 AND digest = ?2 AND image_status <> 'ACTIVE'");
+    if (!stmt) {
+        return stmt.error();
+    }
+    if (auto done = stmt->bind(1, std::int64_t{repo}).bind(2, d.str()).bind(3, to_unix_millis(now)).run();
+        !done) {
+        return done.error();
+    }
+    if (db_.changes() > 0) {
+        return true;
+    }
+    auto exists = find(repo, d);
+    if (!exists) {
+        return exists.error();
+    }
+    return exists->has_value();
+}
+
+Result<std::vector<IndexEdge>> SqliteManifestTable::index_edges(RepoId repo) {
+    auto stmt = db_.prepare(
+        "SELECT parent_digest, child_digest FROM manifest_refs "
+        "WHERE repo_id = ?1 AND kind = 'manifest' ORDER BY parent_digest, child_digest");
+    if (!stmt) {
+        return stmt.error();
+    }
+    stmt->bind(1, std::int64_t{repo});
+    return collect_rows<IndexEdge>(*stmt, [](const Statement& row) -> Result<IndexEdge> {
+        auto parent = column_digest(row, 0);
+        auto child = column_digest(row, 1);
+        if (!parent || !child) {
+            return !parent ? parent.error() : child.error();
+        }
+        return IndexEdge{std::move(*parent), std::move(*child)};
+    });
+}
+
+Result<std::vector<model::Digest>> SqliteManifestTable::blobs_of(RepoId repo,
+                                                                 const model::Digest& d) {
+    auto stmt = db_.prepare(
+        "SELECT child_digest FROM manifest_refs "
+        "WHERE repo_id = ?1 AND parent_digest = ?2 AND kind = 'blob' ORDER BY child_digest");
+    if (!stmt) {
+        return stmt.error();
+    }
+    stmt->bind(1, std::int64_t{repo}).bind(2, d.str());
+    return collect_digests(*stmt);
 }
 
 Result<void> SqliteManifestTable::mark_pulled(RepoId repo, const model::Digest& d, TimePoint at) {

@@ -131,11 +131,51 @@ CREATE TABLE access_keys (
 CREATE INDEX access_keys_by_principal ON access_keys (principal_id);
 )sql";
 
+// Lifecycle policies and previews, the archive storage class, and the collector's review queue.
+// Every blob linked before this version is queued once, so links that nothing references any
+// more (uploads whose manifest never came) are found by the first collection.
+constexpr std::string_view kLifecycle = R"sql(
+ALTER TABLE manifests ADD COLUMN image_status      TEXT NOT NULL DEFAULT 'ACTIVE'
+    CHECK (image_status IN ('ACTIVE', 'ARCHIVED'));
+ALTER TABLE manifests ADD COLUMN last_archived_at  INTEGER;
+ALTER TABLE manifests ADD COLUMN last_activated_at INTEGER;
+
+CREATE TABLE lifecycle_policies (
+    repo_id      INTEGER PRIMARY KEY REFERENCES repositories (id) ON DELETE CASCADE,
+    policy_text  TEXT    NOT NULL,
+    updated_at   INTEGER NOT NULL,
+    evaluated_at INTEGER
+);
+
+CREATE TABLE lifecycle_previews (
+    repo_id      INTEGER PRIMARY KEY REFERENCES repositories (id) ON DELETE CASCADE,
+    status       TEXT    NOT NULL,
+    policy_text  TEXT    NOT NULL,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    results_json TEXT    NOT NULL DEFAULT ''
+);
+
+-- links_of(digest) for the collector
+CREATE INDEX blob_links_by_digest ON blob_links (digest);
+
+CREATE TABLE blob_reviews (
+    digest    TEXT    PRIMARY KEY,
+    queued_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX blob_reviews_by_time ON blob_reviews (queued_at, digest);
+INSERT INTO blob_reviews (digest, queued_at) SELECT digest, max(linked_at) FROM blob_links
+    GROUP BY digest;
+
+CREATE INDEX uploads_by_age ON uploads (updated_at);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "repositories, manifests, manifest_refs, tags, blob_links, uploads",
               kInitialSchema},
     Migration{2, "control plane: settings, policies, principals, access keys, image sizes",
               kControlPlane},
+    Migration{3, "lifecycle policies and previews, archive, collector review queue", kLifecycle},
 };
 
 Result<void> apply_one(Connection& db, const Migration& migration, TimePoint now) {

@@ -171,13 +171,19 @@ Result<std::vector<model::RepoName>> SqliteRepositoryTable::list(
         *stmt, [](const Statement& row) { return column_repo_name(row, 0); });
 }
 
-Result<void> SqliteRepositoryTable::remove(RepoId id) {
+Result<void> SqliteRepositoryTable::remove(RepoId id, TimePoint now) {
+    if (auto queued = queue_reviews(db_, "SELECT digest FROM blob_links WHERE repo_id = ?1", id,
+                                    std::string(), now);
+        !queued) {
+        return queued;
+    }
     // Children first, explicitly: the ON DELETE CASCADE clauses are a second line of defence,
     // not the mechanism (they depend on a per-connection pragma).
     static constexpr const char* kDeletes[] = {
         "DELETE FROM tags WHERE repo_id = ?1",      "DELETE FROM manifest_refs WHERE repo_id = ?1",
         "DELETE FROM manifests WHERE repo_id = ?1", "DELETE FROM blob_links WHERE repo_id = ?1",
-        "DELETE FROM uploads WHERE repo_id = ?1",   "DELETE FROM repositories WHERE id = ?1",
+        "DELETE FROM uploads WHERE repo_id = ?1",   "DELETE FROM lifecycle_policies WHERE repo_id = ?1",
+        "DELETE FROM lifecycle_previews WHERE repo_id = ?1", "DELETE FROM repositories WHERE id = ?1",
     };
     for (const char* sql : kDeletes) {
         auto stmt = db_.prepare(sql);

@@ -17,7 +17,7 @@ public:
     Result<void> update(const RepositoryRecord& record) override;
     Result<std::vector<model::RepoName>> list(const std::optional<model::RepoName>& after,
                                               std::size_t limit) override;
-    Result<void> remove(RepoId id) override;
+    Result<void> remove(RepoId id, TimePoint now) override;
 
 private:
     Connection& db_;
@@ -30,7 +30,7 @@ public:
     Result<std::optional<ManifestRecord>> find_by_tag(RepoId repo, const model::Tag& t) override;
     Result<void> put(RepoId repo, const ManifestRecord& m,
                      const std::vector<ManifestRef>& refs) override;
-    Result<bool> remove(RepoId repo, const model::Digest& d) override;
+    Result<bool> remove(RepoId repo, const model::Digest& d, TimePoint now) override;
     Result<std::vector<model::Digest>> parents(RepoId repo, const model::Digest& child) override;
     Result<std::vector<ReferrerRecord>> referrers(RepoId repo,
                                                   const model::Digest& subject) override;
@@ -38,6 +38,10 @@ public:
     Result<std::vector<ManifestRecord>> list(RepoId repo, const std::optional<model::Digest>& after,
                                              std::size_t limit) override;
     Result<void> mark_pulled(RepoId repo, const model::Digest& d, TimePoint at) override;
+    Result<bool> set_status(RepoId repo, const model::Digest& d, ImageStatus status,
+                            TimePoint now) override;
+    Result<std::vector<IndexEdge>> index_edges(RepoId repo) override;
+    Result<std::vector<model::Digest>> blobs_of(RepoId repo, const model::Digest& d) override;
 
 private:
     Connection& db_;
@@ -53,6 +57,7 @@ public:
     Result<std::vector<model::Tag>> list(RepoId repo, const std::optional<model::Tag>& after,
                                          std::size_t limit) override;
     Result<std::vector<model::Tag>> tags_of(RepoId repo, const model::Digest& d) override;
+    Result<std::vector<TagRecord>> all(RepoId repo) override;
 
 private:
     Connection& db_;
@@ -64,7 +69,9 @@ public:
     Result<std::optional<std::uint64_t>> find(RepoId repo, const model::Digest& d) override;
     Result<void> link(RepoId repo, const model::Digest& d, std::uint64_t size,
                       TimePoint now) override;
-    Result<bool> unlink(RepoId repo, const model::Digest& d) override;
+    Result<bool> unlink(RepoId repo, const model::Digest& d, TimePoint now) override;
+    Result<std::vector<BlobLinkRecord>> links_of(const model::Digest& d) override;
+    Result<LinkUsage> usage(RepoId repo) override;
 
 private:
     Connection& db_;
@@ -78,6 +85,7 @@ public:
     Result<void> touch(const model::UploadId& id, TimePoint now) override;
     Result<void> set_part_state(const model::UploadId& id, int state) override;
     Result<bool> remove(const model::UploadId& id) override;
+    Result<std::vector<UploadRecord>> stale(TimePoint before, std::size_t limit) override;
 
 private:
     Connection& db_;
@@ -129,6 +137,39 @@ private:
     Connection& db_;
 };
 
+class SqliteBlobReviewTable final : public BlobReviewTable {
+public:
+    explicit SqliteBlobReviewTable(Connection& db) : db_(db) {}
+    Result<void> enqueue(const model::Digest& d, TimePoint at) override;
+    Result<std::vector<model::Digest>> due(TimePoint due, std::size_t limit) override;
+    Result<bool> finish(const model::Digest& d, TimePoint due) override;
+    Result<std::uint64_t> pending() override;
+
+private:
+    Connection& db_;
+};
+
+// Queues the review of the blobs `select_sql` yields (one digest column; ?1 and ?2 are bound
+// to `a` and `b`) as of `at`, postponing reviews already queued. Shared by the tables whose
+// changes can orphan a blob.
+Result<void> queue_reviews(Connection& db, std::string_view select_sql, std::int64_t a,
+                           const std::string& b, TimePoint at);
+
+class SqliteLifecycleTable final : public LifecycleTable {
+public:
+    explicit SqliteLifecycleTable(Connection& db) : db_(db) {}
+    Result<std::optional<LifecyclePolicyRecord>> find_policy(RepoId repo) override;
+    Result<void> put_policy(RepoId repo, const std::string& text, TimePoint now) override;
+    Result<bool> remove_policy(RepoId repo) override;
+    Result<void> mark_evaluated(RepoId repo, TimePoint at) override;
+    Result<std::vector<std::pair<RepoId, model::RepoName>>> with_policy() override;
+    Result<std::optional<LifecyclePreviewRecord>> find_preview(RepoId repo) override;
+    Result<void> put_preview(RepoId repo, const LifecyclePreviewRecord& preview) override;
+
+private:
+    Connection& db_;
+};
+
 // All tables of one transaction; cheap to construct (references only).
 class SqliteTx final : public MetadataTx {
 public:
@@ -140,7 +181,9 @@ public:
           uploads_(db),
           documents_(db),
           principals_(db),
-          access_keys_(db) {}
+          access_keys_(db),
+          blob_reviews_(db),
+          lifecycle_(db) {}
     RepositoryTable& repositories() override { return repositories_; }
     ManifestTable& manifests() override { return manifests_; }
     TagTable& tags() override { return tags_; }
@@ -149,6 +192,8 @@ public:
     RegistryDocumentTable& documents() override { return documents_; }
     PrincipalTable& principals() override { return principals_; }
     AccessKeyTable& access_keys() override { return access_keys_; }
+    BlobReviewTable& blob_reviews() override { return blob_reviews_; }
+    LifecycleTable& lifecycle() override { return lifecycle_; }
 
 private:
     SqliteRepositoryTable repositories_;
@@ -159,6 +204,8 @@ private:
     SqliteRegistryDocumentTable documents_;
     SqlitePrincipalTable principals_;
     SqliteAccessKeyTable access_keys_;
+    SqliteBlobReviewTable blob_reviews_;
+    SqliteLifecycleTable lifecycle_;
 };
 
 }  // namespace wharf::storage::sqlite

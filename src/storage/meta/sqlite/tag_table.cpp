@@ -85,6 +85,23 @@ Result<std::vector<model::Tag>> SqliteTagTable::list(RepoId repo,
     return collect_tags(*stmt);
 }
 
+Result<std::vector<TagRecord>> SqliteTagTable::all(RepoId repo) {
+    auto stmt = db_.prepare(
+        "SELECT name, digest, updated_at FROM tags WHERE repo_id = ?1 ORDER BY name");
+    if (!stmt) {
+        return stmt.error();
+    }
+    stmt->bind(1, std::int64_t{repo});
+    return collect_rows<TagRecord>(*stmt, [](const Statement& row) -> Result<TagRecord> {
+        auto tag = column_tag(row, 0);
+        auto digest = column_digest(row, 1);
+        if (!tag || !digest) {
+            return !tag ? tag.error() : digest.error();
+        }
+        return TagRecord{std::move(*tag), std::move(*digest), column_time(row, 2)};
+    });
+}
+
 Result<std::vector<model::Tag>> SqliteTagTable::tags_of(RepoId repo, const model::Digest& d) {
     auto stmt =
         db_.prepare("SELECT name FROM tags WHERE repo_id = ?1 AND digest = ?2 ORDER BY name");

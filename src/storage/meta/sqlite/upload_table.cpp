@@ -71,6 +71,28 @@ Result<bool> SqliteUploadTable::remove(const model::UploadId& id) {
     return db_.changes() > 0;
 }
 
+Result<std::vector<UploadRecord>> SqliteUploadTable::stale(TimePoint before, std::size_t limit) {
+    if (limit == 0) {
+        return std::vector<UploadRecord>{};
+    }
+    auto stmt = db_.prepare(
+        "SELECT id, repo_id, started_at, updated_at, part_state FROM uploads "
+        "WHERE updated_at < ?1 ORDER BY updated_at, id LIMIT ?2");
+    if (!stmt) {
+        return stmt.error();
+    }
+    stmt->bind(1, to_unix_millis(before)).bind(2, sql_limit(limit));
+    return collect_rows<UploadRecord>(*stmt, [](const Statement& row) -> Result<UploadRecord> {
+        auto id = model::UploadId::parse(row.column_text(0));
+        if (!id) {
+            return Error{Errc::internal,
+                         fmt::format("uploads.id holds '{}', not an upload id", row.column_text(0))};
+        }
+        return UploadRecord{std::move(*id), row.column_int(1), column_time(row, 2),
+                            column_time(row, 3), static_cast<int>(row.column_int(4))};
+    });
+}
+
 Result<void> SqliteUploadTable::set_part_state(const model::UploadId& id, int state) {
     auto stmt = db_.prepare("UPDATE uploads SET part_state = ?2 WHERE id = ?1");
     if (!stmt) {

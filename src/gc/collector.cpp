@@ -1,0 +1,187 @@
+#include "gc/collector.hpp"
+
+#include <fmt/format.h>
+
+namespace wharf::gc {
+
+Result<Report> Collector::collect(bool dry_run) {
+    Report report;
+    report.dry_run = dry_run;
+    const TimePoint now = clock_.now();
+    const TimePoint cutoff = now - options_.grace;
+    if (dry_run) {
+        // One snapshot: what a run would review now.
+        std::vector<model::Digest> due;
+        auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
+            auto d = tx.blob_reviews().due(cutoff, std::size_t{1} << 40);
+            if (!d) {
+                return d.error();
+            }
+            due = std::move(*d);
+            return ok();
+        });
+        if (!read) {
+            return read.error();
+        }
+        if (auto done = review_batch(due, cutoff, true, report); !done) {
+            return done.error();
+        }
+    } else {
+        for (;;) {
+            std::vector<model::Digest> due;
+            auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
+                auto d = tx.blob_reviews().due(cutoff, options_.batch);
+                if (!d) {
+                    return d.error();
+                }
+                due = std::move(*d);
+                return ok();
+            });
+            if (!read) {
+                return read.error();
+            }
+            if (due.empty()) {
+                break;
+            }
+            if (auto done = review_batch(due, cutoff, false, report); !done) {
+                return done.error();
+            }
+        }
+    }
+    if (auto uploads = remove_abandoned_uploads(dry_run, report); !uploads) {
+        return uploads.error();
+    }
+    auto pending = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
+        auto n = tx.blob_reviews().pending();
+        if (!n) {
+            return n.error();
+        }
+        report.pending = *n;
+        return ok();
+    });
+    if (!pending) {
+        return pending.error();
+    }
+    return report;
+}
+
+Result<void> Collector::review_batch(const std::vector<model::Digest>& due, TimePoint cutoff,
+                                     bool dry_run, Report& report) {
+    const TimePoint now = clock_.now();
+    Report batch;  // folded into `report` only when the transaction commits
+    auto body = [&](storage::MetadataTx& tx) -> Result<void> {
+        batch = Report{};
+        for (const model::Digest& digest : due) {
+            // The queue may have moved on since `due` was read (a push linked the blob again):
+            // review only what is still due. Writers are serialised, so nothing else changes
+            // the queue until this transaction ends.
+            if (!dry_run) {
+                auto still_due = tx.blob_reviews().finish(digest, cutoff);
+                if (!still_due) {
+                    return still_due.error();
+                }
+                if (!*still_due) {
+                    continue;
+                }
+            }
+            auto links = tx.blob_links().links_of(digest);
+            if (!links) {
+                return links.error();
+            }
+            ++batch.reviewed;
+            std::size_t kept = 0;
+            for (const storage::BlobLinkRecord& link : *links) {
+                auto used = tx.manifests().blob_referenced(link.repo_id, digest);
+                if (!used) {
+                    return used.error();
+                }
+                if (*used || link.linked_at > cutoff) {
+                    ++kept;
+                    continue;
+                }
+                ++batch.links_dropped;
+                if (!dry_run) {
+                    if (auto gone = tx.blob_links().unlink(link.repo_id, digest, now); !gone) {
+                        return gone.error();
+                    }
+                }
+            }
+            if (kept == 0) {
+                auto info = blobs_.stat(digest);
+                if (info) {
+                    ++batch.blobs_deleted;
+                    batch.bytes_freed += info->size;
+                    batch.deleted.push_back(digest);
+                    if (!dry_run) {
+                        if (auto removed = blobs_.remove(digest); !removed) {
+                            return removed.error();
+                        }
+                    }
+                } else if (info.error().code != Errc::blob_unknown) {
+                    return info.error();
+                }
+            }
+            if (!dry_run) {
+                // Dropping links above queued the blob again; this review already covered it.
+                if (auto done = tx.blob_reviews().finish(digest, now); !done) {
+                    return done.error();
+                }
+            }
+        }
+        return ok();
+    };
+    auto done = dry_run ? meta_.read(body) : meta_.write(body);
+    if (!done) {
+        return done.error();
+    }
+    report.reviewed += batch.reviewed;
+    report.links_dropped += batch.links_dropped;
+    report.blobs_deleted += batch.blobs_deleted;
+    report.bytes_freed += batch.bytes_freed;
+    report.deleted.insert(report.deleted.end(), batch.deleted.begin(), batch.deleted.end());
+    return ok();
+}
+
+Result<void> Collector::remove_abandoned_uploads(bool dry_run, Report& report) {
+    const TimePoint before = clock_.now() - options_.upload_max_age;
+    for (;;) {
+        std::vector<storage::UploadRecord> stale;
+        auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
+            auto s = tx.uploads().stale(before, options_.batch);
+            if (!s) {
+                return s.error();
+            }
+            stale = std::move(*s);
+            return ok();
+        });
+        if (!read) {
+            return read.error();
+        }
+        if (dry_run || stale.empty()) {
+            report.uploads_removed += stale.size();
+            return ok();
+        }
+        for (const storage::UploadRecord& upload : stale) {
+            // Row first: once it is gone no request can resume the session, so discarding the
+            // bytes afterwards cannot pull them from under a writer.
+            auto removed = meta_.write([&](storage::MetadataTx& tx) -> Result<void> {
+                auto r = tx.uploads().remove(upload.id);
+                if (!r) {
+                    return r.error();
+                }
+                return ok();
+            });
+            if (!removed) {
+                return removed.error();
+            }
+            if (auto writer = blobs_.resume_upload(upload.id); writer) {
+                if (auto cancelled = (*writer)->cancel(); !cancelled) {
+                    return cancelled.error();
+                }
+            }
+            ++report.uploads_removed;
+        }
+    }
+}
+
+}  // namespace wharf::gc

@@ -1,0 +1,64 @@
+#pragma once
+
+// Online garbage collection: blobs that no repository links any more are deleted while pushes
+// and pulls go on. Reference tracking lives in the metadata store (links, manifest references
+// and the review queue they feed); the collector only reviews what the queue says may be free.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/clock.hpp"
+#include "common/result.hpp"
+#include "model/digest.hpp"
+#include "storage/blob/blob_store.hpp"
+#include "storage/meta/metadata_store.hpp"
+
+namespace wharf::gc {
+
+struct Options {
+    // How long a blob must have been quiet (no link made, no reference dropped) before it is
+    // reviewed, and how old a link nothing references must be before it is dropped. It covers a
+    // push that uploaded (or found) a blob and has not yet pushed the manifest naming it.
+    std::chrono::milliseconds grace{std::chrono::hours(24)};
+    // Upload sessions not written to for this long are abandoned: their bytes are discarded.
+    std::chrono::milliseconds upload_max_age{std::chrono::hours(24)};
+    std::size_t batch = 1000;  // reviews per write transaction
+};
+
+struct Report {
+    bool dry_run = false;
+    std::uint64_t reviewed = 0;         // blobs whose review was due
+    std::uint64_t links_dropped = 0;    // links no manifest referenced, older than the grace
+    std::uint64_t blobs_deleted = 0;    // blobs no repository linked any more
+    std::uint64_t bytes_freed = 0;
+    std::uint64_t uploads_removed = 0;  // abandoned upload sessions
+    std::uint64_t pending = 0;          // reviews still queued (not yet due) afterwards
+    std::vector<model::Digest> deleted;  // the blobs deleted (or, dry run, that would be)
+};
+
+class Collector {
+public:
+    Collector(storage::BlobStore& blobs, storage::MetadataStore& meta, const Clock& clock,
+              Options options)
+        : blobs_(blobs), meta_(meta), clock_(clock), options_(options) {}
+
+    // Reviews every blob whose review is due and removes abandoned uploads. A blob is deleted
+    // only inside the write transaction that found no link to it, so a push linking it at the
+    // same moment either sees it gone (and uploads it again) or keeps it. A dry run changes
+    // nothing and reports what a run would do now.
+    Result<Report> collect(bool dry_run);
+
+private:
+    Result<void> review_batch(const std::vector<model::Digest>& due, TimePoint cutoff, bool dry_run,
+                              Report& report);
+    Result<void> remove_abandoned_uploads(bool dry_run, Report& report);
+
+    storage::BlobStore& blobs_;
+    storage::MetadataStore& meta_;
+    const Clock& clock_;
+    Options options_;
+};
+
+}  // namespace wharf::gc
