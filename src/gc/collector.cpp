@@ -3,6 +3,12 @@
 #include <fmt/format.h>
 
 namespace wharf::gc {
+namespace {
+
+// Report::deleted names at most this many blobs: a collection of millions stays small.
+constexpr std::size_t kMaxListed = 10'000;
+
+}  // namespace
 
 Result<Report> Collector::collect(bool dry_run) {
     Report report;
@@ -61,6 +67,14 @@ Result<Report> Collector::collect(bool dry_run) {
     });
     if (!pending) {
         return pending.error();
+    }
+    if (!dry_run) {
+        ++totals_.runs;
+        totals_.blobs_deleted += report.blobs_deleted;
+        totals_.bytes_freed += report.bytes_freed;
+        totals_.links_dropped += report.links_dropped;
+        totals_.uploads_removed += report.uploads_removed;
+        totals_.pending = report.pending;
     }
     return report;
 }
@@ -138,7 +152,12 @@ Result<void> Collector::review_batch(const std::vector<model::Digest>& due, Time
     report.links_dropped += batch.links_dropped;
     report.blobs_deleted += batch.blobs_deleted;
     report.bytes_freed += batch.bytes_freed;
-    report.deleted.insert(report.deleted.end(), batch.deleted.begin(), batch.deleted.end());
+    for (auto& d : batch.deleted) {
+        if (report.deleted.size() >= kMaxListed) {
+            break;
+        }
+        report.deleted.push_back(std::move(d));
+    }
     return ok();
 }
 

@@ -4,6 +4,7 @@
 // and pulls go on. Reference tracking lives in the metadata store (links, manifest references
 // and the review queue they feed); the collector only reviews what the queue says may be free.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -35,7 +36,18 @@ struct Report {
     std::uint64_t bytes_freed = 0;
     std::uint64_t uploads_removed = 0;  // abandoned upload sessions
     std::uint64_t pending = 0;          // reviews still queued (not yet due) afterwards
-    std::vector<model::Digest> deleted;  // the blobs deleted (or, dry run, that would be)
+    // The blobs deleted (or, dry run, that would be), the first 10,000 of them.
+    std::vector<model::Digest> deleted;
+};
+
+// What collections have done since the process started (for metrics).
+struct Totals {
+    std::atomic<std::uint64_t> runs{0};
+    std::atomic<std::uint64_t> blobs_deleted{0};
+    std::atomic<std::uint64_t> bytes_freed{0};
+    std::atomic<std::uint64_t> links_dropped{0};
+    std::atomic<std::uint64_t> uploads_removed{0};
+    std::atomic<std::uint64_t> pending{0};  // reviews queued after the last run
 };
 
 class Collector {
@@ -49,6 +61,7 @@ public:
     // same moment either sees it gone (and uploads it again) or keeps it. A dry run changes
     // nothing and reports what a run would do now.
     Result<Report> collect(bool dry_run);
+    const Totals& totals() const noexcept { return totals_; }
 
 private:
     Result<void> review_batch(const std::vector<model::Digest>& due, TimePoint cutoff, bool dry_run,
@@ -59,6 +72,7 @@ private:
     storage::MetadataStore& meta_;
     const Clock& clock_;
     Options options_;
+    Totals totals_;
 };
 
 }  // namespace wharf::gc

@@ -499,6 +499,7 @@ Result<LifecycleRun> LifecycleService::run(const model::RepoName& repo, bool dry
             continue;
         }
         expire ? ++out.expired : ++out.transitioned;
+        expire ? ++expired_total_ : ++transitioned_total_;
         out.bytes_expired += expire ? image->image_size : 0;
         audit_.record_system(kActor, expire ? "lifecycle:ExpireImage" : "lifecycle:ArchiveImage",
                              arn_prefix + "@" + image->digest.str(), image->decision.reason);

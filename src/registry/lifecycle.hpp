@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -91,6 +92,10 @@ public:
     // shape plus "reason") and the summary.
     static std::string results_json(const LifecyclePlan& plan);
 
+    // Actions taken since the process started (for metrics).
+    std::uint64_t expired_total() const noexcept { return expired_total_.load(); }
+    std::uint64_t transitioned_total() const noexcept { return transitioned_total_.load(); }
+
 private:
     Result<LifecyclePlan> build_plan(const model::RepoName& repo,
                                      const std::optional<std::string>& policy_text, bool use_policy,
@@ -103,6 +108,8 @@ private:
     ServiceContext& ctx_;
     AuditTrail& audit_;
     Runner runner_;
+    std::atomic<std::uint64_t> expired_total_{0};
+    std::atomic<std::uint64_t> transitioned_total_{0};
 };
 
 std::string_view to_string(storage::ImageStatus status) noexcept;  // "ACTIVE" | "ARCHIVED"

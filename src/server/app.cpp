@@ -18,6 +18,7 @@
 #include "registry/registry.hpp"
 #include "server/credentials.hpp"
 #include "server/health.hpp"
+#include "server/metrics.hpp"
 #include "server/runtime.hpp"
 
 namespace wharf::server {
@@ -95,8 +96,10 @@ int serve(const config::Config& config) {
     oci::OciServices oci_services{
         .registry = registry, .authenticator = authenticator, .inline_reads = true};
     ecr::EcrServices ecr_services{registry, authenticator};
+    gc::Collector collector(*(*rt)->blobs, *(*rt)->meta, (*rt)->clock, gc_options(config));
     http::Router router;
     add_health_routes(router, *(*rt)->meta);
+    add_metrics_route(router, registry, collector);
     oci::add_routes(router, oci_services);
     ecr::add_routes(router, ecr_services);
 
@@ -133,7 +136,6 @@ int serve(const config::Config& config) {
                 }
             },
             {.first_delay = first_run, .run_at_stop = false});
-        gc::Collector collector(*(*rt)->blobs, *(*rt)->meta, (*rt)->clock, gc_options(config));
         jobs::Periodic collection(
             "gc", std::chrono::seconds(config.gc.interval_seconds),
             [&] {
