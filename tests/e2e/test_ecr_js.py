@@ -3,7 +3,8 @@ current AWS SDK for JavaScript v3 (tests/e2e/js/: `node ecr.mjs <Operation> '<js
 tag mutability with exclusion filters (IMMUTABLE_WITH_EXCLUSION, MUTABLE_WITH_EXCLUSION) on
 CreateRepository and PutImageTagMutability, enforced on skopeo pushes; repository creation
 templates (create, describe, update, delete) and CREATE_ON_PUSH with a prefix, ROOT and
-longest-prefix precedence, the template's mutability, resource tags and repository policy.
+longest-prefix precedence, the template's mutability, resource tags and repository policy;
+the archive storage class (UpdateImageStorageClass, imageStatus filters).
 
 Needs node and `npm ci --prefix tests/e2e/js` (scripts/install-deps.sh test does it)."""
 from __future__ import annotations
@@ -393,3 +394,52 @@ def test_root_template_and_longest_prefix(start_registry, tool_env, busybox_imag
     assert out["repositoryCreationTemplate"]["prefix"] == "ROOT", out
     p = push(tool_env, busybox_image, f"{s.host}/misc/other:1", check=False)
     assert p.returncode != 0 and "name unknown" in p.stderr.decode().lower(), p.stderr
+
+
+# ----------------------------------------------------------------------------- archive (2025)
+
+
+def test_archive_and_restore_with_update_image_storage_class(registry, tool_env, busybox_image):
+    """UpdateImageStorageClass and the imageStatus filters of DescribeImages/ListImages, through
+    the SDK that knows them: an archived image is hidden by default, listed on request, not
+    pullable; STANDARD restores it."""
+    repo = "archive/app"
+    js(registry, "CreateRepository", {"repositoryName": repo})
+    push_ok(tool_env, busybox_image, f"{registry.host}/{repo}:1.0")
+    digest = tag_digest(registry, repo, "1.0")
+
+    out = js(registry, "UpdateImageStorageClass",
+             {"repositoryName": repo, "imageId": {"imageTag": "1.0"}, "targetStorageClass": "ARCHIVE"})
+    assert out["imageStatus"] == "ARCHIVED" and out["imageId"]["imageDigest"] == digest, out
+    assert js(registry, "DescribeImages", {"repositoryName": repo})["imageDetails"] == []
+    assert js(registry, "ListImages", {"repositoryName": repo})["imageIds"] == []
+    [archived] = js(registry, "DescribeImages", {"repositoryName": repo,
+                                                 "filter": {"imageStatus": "ARCHIVED"}})["imageDetails"]
+    assert archived["imageStatus"] == "ARCHIVED" and archived["imageDigest"] == digest
+    assert "lastArchivedAt" in archived, archived
+    listed = js(registry, "ListImages", {"repositoryName": repo, "filter": {"imageStatus": "ANY"}})
+    assert {"imageDigest": digest, "imageTag": "1.0"} in listed["imageIds"], listed
+    got = js(registry, "BatchGetImage", {"repositoryName": repo, "imageIds": [{"imageTag": "1.0"}]})
+    assert got["images"] == [] and got["failures"][0]["failureCode"] == "ImageNotFound", got
+    pulled = subprocess.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "--creds",
+                             ":".join(registry.auth), f"docker://{registry.host}/{repo}:1.0"],
+                            capture_output=True, env=tool_env, timeout=60)
+    assert pulled.returncode != 0 and b"archived" in pulled.stderr, pulled.stderr
+
+    out = js(registry, "UpdateImageStorageClass",
+             {"repositoryName": repo, "imageId": {"imageDigest": digest},
+              "targetStorageClass": "STANDARD"})
+    assert out["imageStatus"] == "ACTIVE", out
+    [active] = js(registry, "DescribeImages", {"repositoryName": repo})["imageDetails"]
+    assert active["imageStatus"] == "ACTIVE" and "lastActivatedAt" in active, active
+    pulled = subprocess.run(["skopeo", "inspect", "--raw", "--tls-verify=false", "--creds",
+                             ":".join(registry.auth), f"docker://{registry.host}/{repo}:1.0"],
+                            capture_output=True, env=tool_env, timeout=60)
+    assert pulled.returncode == 0, pulled.stderr
+
+    js_fails(registry, "ImageNotFoundException", "UpdateImageStorageClass",
+             {"repositoryName": repo, "imageId": {"imageTag": "nope"},
+              "targetStorageClass": "ARCHIVE"}, "nope")
+    js_fails(registry, "RepositoryNotFoundException", "UpdateImageStorageClass",
+             {"repositoryName": "archive/none", "imageId": {"imageTag": "1.0"},
+              "targetStorageClass": "ARCHIVE"})
