@@ -33,6 +33,10 @@ Result<Report> Collector::collect(bool dry_run) {
             return done.error();
         }
     } else {
+        // Deletions a previous collection committed but did not finish (it crashed or failed).
+        if (auto finished = finish_deletions(); !finished) {
+            return finished.error();
+        }
         for (;;) {
             std::vector<model::Digest> due;
             auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
@@ -126,9 +130,11 @@ Result<void> Collector::review_batch(const std::vector<model::Digest>& due, Time
                     ++batch.blobs_deleted;
                     batch.bytes_freed += info->size;
                     batch.deleted.push_back(digest);
+                    // The bytes go only after this transaction commits the mark (a rollback
+                    // must not leave links restored to deleted bytes).
                     if (!dry_run) {
-                        if (auto removed = blobs_.remove(digest); !removed) {
-                            return removed.error();
+                        if (auto marked = tx.blob_reviews().mark_deleting(digest); !marked) {
+                            return marked.error();
                         }
                     }
                 } else if (info.error().code != Errc::blob_unknown) {
@@ -148,6 +154,11 @@ Result<void> Collector::review_batch(const std::vector<model::Digest>& due, Time
     if (!done) {
         return done.error();
     }
+    if (!dry_run) {
+        if (auto finished = delete_marked(batch.deleted); !finished) {
+            return finished.error();
+        }
+    }
     report.reviewed += batch.reviewed;
     report.links_dropped += batch.links_dropped;
     report.blobs_deleted += batch.blobs_deleted;
@@ -161,12 +172,53 @@ Result<void> Collector::review_batch(const std::vector<model::Digest>& due, Time
     return ok();
 }
 
+Result<void> Collector::delete_marked(const std::vector<model::Digest>& marked) {
+    // Marked blobs have no link and no push can link them while marked: their bytes can go.
+    for (const auto& digest : marked) {
+        if (auto removed = blobs_.remove(digest); !removed) {
+            return removed.error();
+        }
+    }
+    return meta_.write([&](storage::MetadataTx& tx) -> Result<void> {
+        for (const auto& digest : marked) {
+            if (auto cleared = tx.blob_reviews().clear_deleting(digest); !cleared) {
+                return cleared;
+            }
+        }
+        return ok();
+    });
+}
+
+Result<void> Collector::finish_deletions() {
+    for (;;) {
+        std::vector<model::Digest> marked;
+        auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
+            auto d = tx.blob_reviews().deleting(options_.batch);
+            if (!d) {
+                return d.error();
+            }
+            marked = std::move(*d);
+            return ok();
+        });
+        if (!read) {
+            return read.error();
+        }
+        if (marked.empty()) {
+            return ok();
+        }
+        if (auto done = delete_marked(marked); !done) {
+            return done;
+        }
+    }
+}
+
 Result<void> Collector::remove_abandoned_uploads(bool dry_run, Report& report) {
     const TimePoint before = clock_.now() - options_.upload_max_age;
     for (;;) {
         std::vector<storage::UploadRecord> stale;
         auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
-            auto s = tx.uploads().stale(before, options_.batch);
+            // A dry run removes nothing, so it reads them all at once (a real run pages).
+            auto s = tx.uploads().stale(before, dry_run ? std::size_t{1} << 40 : options_.batch);
             if (!s) {
                 return s.error();
             }

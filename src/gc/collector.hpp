@@ -67,6 +67,9 @@ private:
     Result<void> review_batch(const std::vector<model::Digest>& due, TimePoint cutoff, bool dry_run,
                               Report& report);
     Result<void> remove_abandoned_uploads(bool dry_run, Report& report);
+    // Deletes the bytes of blobs marked for deletion, then clears their marks.
+    Result<void> delete_marked(const std::vector<model::Digest>& marked);
+    Result<void> finish_deletions();
 
     storage::BlobStore& blobs_;
     storage::MetadataStore& meta_;

@@ -166,10 +166,15 @@ Result<storage::BlobInfo> UploadService::complete(UploadAppender appender,
         return info.error();
     }
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
-        // The collector deletes a blob only inside a write transaction that found no link to
-        // it, so checking inside ours closes the race with a deduplicated commit of bytes it was
+        // The collector marks a blob in a write transaction that found no link to it, deletes
+        // the bytes, then clears the mark: refusing marked blobs and checking the bytes inside
+        // our linking transaction closes the race with a deduplicated commit of bytes it is
         // deleting at the same moment.
-        if (auto still = ctx_.blobs.stat(info->digest); !still) {
+        auto deleting = tx.blob_reviews().is_deleting(info->digest);
+        if (!deleting) {
+            return deleting.error();
+        }
+        if (*deleting || !ctx_.blobs.stat(info->digest)) {
             return Error{Errc::blob_upload_invalid,
                          fmt::format("blob {} was reclaimed by garbage collection while this "
                                      "upload completed; upload it again",

@@ -128,6 +128,13 @@ public:
     // it queued); false when it was not.
     virtual Result<bool> finish(const model::Digest& d, TimePoint due) = 0;
     virtual Result<std::uint64_t> pending() = 0;
+    // Deletion marks: the collector commits a mark before it deletes a blob's bytes and clears
+    // it after, so a push never links bytes that are about to go (it checks is_deleting in its
+    // linking transaction) and a crash in between is finished by the next collection.
+    virtual Result<void> mark_deleting(const model::Digest& d) = 0;
+    virtual Result<bool> is_deleting(const model::Digest& d) = 0;
+    virtual Result<std::vector<model::Digest>> deleting(std::size_t limit) = 0;
+    virtual Result<void> clear_deleting(const model::Digest& d) = 0;
 };
 
 // Lifecycle policies and the latest preview, per repository (both go with the repository).

@@ -71,4 +71,44 @@ Result<std::uint64_t> SqliteBlobReviewTable::pending() {
     return *row ? static_cast<std::uint64_t>(stmt->column_int(0)) : 0;
 }
 
+Result<void> SqliteBlobReviewTable::mark_deleting(const model::Digest& d) {
+    auto stmt = db_.prepare("INSERT OR IGNORE INTO blob_deletions (digest) VALUES (?1)");
+    if (!stmt) {
+        return stmt.error();
+    }
+    return stmt->bind(1, d.str()).run();
+}
+
+Result<bool> SqliteBlobReviewTable::is_deleting(const model::Digest& d) {
+    auto stmt = db_.prepare("SELECT EXISTS (SELECT 1 FROM blob_deletions WHERE digest = ?1)");
+    if (!stmt) {
+        return stmt.error();
+    }
+    auto row = stmt->bind(1, d.str()).step();
+    if (!row) {
+        return row.error();
+    }
+    return *row && stmt->column_int(0) != 0;
+}
+
+Result<std::vector<model::Digest>> SqliteBlobReviewTable::deleting(std::size_t limit) {
+    if (limit == 0) {
+        return std::vector<model::Digest>{};
+    }
+    auto stmt = db_.prepare("SELECT digest FROM blob_deletions ORDER BY digest LIMIT ?1");
+    if (!stmt) {
+        return stmt.error();
+    }
+    stmt->bind(1, sql_limit(limit));
+    return collect_digests(*stmt);
+}
+
+Result<void> SqliteBlobReviewTable::clear_deleting(const model::Digest& d) {
+    auto stmt = db_.prepare("DELETE FROM blob_deletions WHERE digest = ?1");
+    if (!stmt) {
+        return stmt.error();
+    }
+    return stmt->bind(1, d.str()).run();
+}
+
 }  // namespace wharf::storage::sqlite

@@ -164,6 +164,10 @@ CREATE TABLE blob_reviews (
     queued_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX blob_reviews_by_time ON blob_reviews (queued_at, digest);
+-- blobs the collector decided to delete: committed before their bytes go, cleared after
+CREATE TABLE blob_deletions (
+    digest TEXT PRIMARY KEY
+) WITHOUT ROWID;
 INSERT INTO blob_reviews (digest, queued_at) SELECT digest, max(linked_at) FROM blob_links
     GROUP BY digest;
 

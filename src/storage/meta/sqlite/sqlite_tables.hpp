@@ -144,6 +144,10 @@ public:
     Result<std::vector<model::Digest>> due(TimePoint due, std::size_t limit) override;
     Result<bool> finish(const model::Digest& d, TimePoint due) override;
     Result<std::uint64_t> pending() override;
+    Result<void> mark_deleting(const model::Digest& d) override;
+    Result<bool> is_deleting(const model::Digest& d) override;
+    Result<std::vector<model::Digest>> deleting(std::size_t limit) override;
+    Result<void> clear_deleting(const model::Digest& d) override;
 
 private:
     Connection& db_;
