@@ -263,16 +263,19 @@ Result<ImageInfo> ImageService::set_storage_class(const model::RepoName& repo, c
         }
         auto& m = std::get<storage::ManifestRecord>(*r);
         const TimePoint now = ctx_.clock.now();
-        std::vector<model::Digest> todo{m.digest};
-        // An index is archived or restored with the manifests it lists (they cannot be pulled
-        // without each other).
+        // An index is archived or restored with the manifests it lists, at every depth (they
+        // cannot be pulled without each other).
         auto edges = tx.manifests().index_edges(record->id);
         if (!edges) {
             return edges.error();
         }
-        for (const auto& e : *edges) {
-            if (e.parent == m.digest) {
-                todo.push_back(e.child);
+        std::vector<model::Digest> todo{m.digest};
+        for (std::size_t next = 0; next < todo.size(); ++next) {
+            for (const auto& e : *edges) {
+                if (e.parent == todo[next] &&
+                    std::find(todo.begin(), todo.end(), e.child) == todo.end()) {
+                    todo.push_back(e.child);
+                }
             }
         }
         for (const auto& d : todo) {

@@ -1,6 +1,7 @@
 #include "registry/lifecycle.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include <fmt/format.h>
@@ -260,7 +261,7 @@ Result<LifecyclePlan> LifecycleService::build_plan(const model::RepoName& repo,
     for (std::size_t i = 0; i < facts.size(); ++i) {
         const auto& m = snapshot.manifests[i];
         plan.images.push_back(PlannedImage{m.digest, facts[i].tags, m.pushed_at, m.last_pulled_at,
-                                           m.status, m.image_size, !facts[i].parents.empty(),
+                                           m.status, m.image_size, facts[i].parents,
                                            lifecycle::Decision{}});
     }
     for (auto& d : decisions) {
@@ -477,8 +478,30 @@ Result<LifecycleRun> LifecycleService::run(const model::RepoName& repo, bool dry
             order.push_back(&image);
         }
     }
-    std::stable_sort(order.begin(), order.end(), [](const PlannedImage* a, const PlannedImage* b) {
-        return a->listed_by_index < b->listed_by_index;
+    // Depth = the longest chain of indexes above an image; parents (smaller depth) go first.
+    std::map<std::string, const PlannedImage*> by_digest;
+    for (const auto& image : plan->images) {
+        by_digest.emplace(image.digest.str(), &image);
+    }
+    std::map<const PlannedImage*, std::size_t> depth;
+    std::function<std::size_t(const PlannedImage*, std::size_t)> depth_of =
+        [&](const PlannedImage* image, std::size_t guard) -> std::size_t {
+        if (auto it = depth.find(image); it != depth.end()) {
+            return it->second;
+        }
+        std::size_t d = 0;
+        if (guard < by_digest.size()) {  // a cycle cannot be pushed, but never loop on one
+            for (const auto& p : image->parents) {
+                if (auto parent = by_digest.find(p); parent != by_digest.end()) {
+                    d = std::max(d, depth_of(parent->second, guard + 1) + 1);
+                }
+            }
+        }
+        depth[image] = d;
+        return d;
+    };
+    std::stable_sort(order.begin(), order.end(), [&](const PlannedImage* a, const PlannedImage* b) {
+        return depth_of(a, 0) < depth_of(b, 0);
     });
     const std::string arn_prefix = fmt::format("arn:aws:ecr:{}:{}:repository/{}",
                                                ctx_.options.account.region,

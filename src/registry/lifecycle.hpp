@@ -20,7 +20,9 @@ struct PlannedImage {
     std::optional<TimePoint> last_pulled_at;
     storage::ImageStatus status = storage::ImageStatus::active;
     std::uint64_t image_size = 0;
-    bool listed_by_index = false;  // applied after the indexes, which must go first
+    // The indexes (in the plan) that list it: they are applied first, at every depth.
+    std::vector<std::string> parents;
+    bool listed_by_index() const noexcept { return !parents.empty(); }
     lifecycle::Decision decision;
 };
 

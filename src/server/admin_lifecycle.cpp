@@ -266,7 +266,7 @@ int usage(const config::Config& c, bool as_json) {
                     row.stored = links->stored_bytes;
                     row.exclusive = links->exclusive_bytes;
                     for (const auto& image : plan->images) {
-                        if (!image.listed_by_index) {
+                        if (!image.listed_by_index()) {
                             ++row.images;
                             row.logical += image.image_size;
                         }
