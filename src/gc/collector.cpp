@@ -8,6 +8,24 @@ namespace {
 // Report::deleted names at most this many blobs: a collection of millions stays small.
 constexpr std::size_t kMaxListed = 10'000;
 
+// Runs one query of the review table in a read snapshot.
+template <typename Query>
+Result<std::vector<model::Digest>> read_digests(storage::MetadataStore& meta, Query query) {
+    std::vector<model::Digest> out;
+    auto read = meta.read([&](storage::MetadataTx& tx) -> Result<void> {
+        auto d = query(tx.blob_reviews());
+        if (!d) {
+            return d.error();
+        }
+        out = std::move(*d);
+        return ok();
+    });
+    if (!read) {
+        return read.error();
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<Report> Collector::collect(bool dry_run) {
@@ -17,19 +35,13 @@ Result<Report> Collector::collect(bool dry_run) {
     const TimePoint cutoff = now - options_.grace;
     if (dry_run) {
         // One snapshot: what a run would review now.
-        std::vector<model::Digest> due;
-        auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
-            auto d = tx.blob_reviews().due(cutoff, std::size_t{1} << 40);
-            if (!d) {
-                return d.error();
-            }
-            due = std::move(*d);
-            return ok();
+        auto due = read_digests(meta_, [&](storage::BlobReviewTable& t) {
+            return t.due(cutoff, std::size_t{1} << 40);
         });
-        if (!read) {
-            return read.error();
+        if (!due) {
+            return due.error();
         }
-        if (auto done = review_batch(due, cutoff, true, report); !done) {
+        if (auto done = review_batch(*due, cutoff, true, report); !done) {
             return done.error();
         }
     } else {
@@ -38,22 +50,16 @@ Result<Report> Collector::collect(bool dry_run) {
             return finished.error();
         }
         for (;;) {
-            std::vector<model::Digest> due;
-            auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
-                auto d = tx.blob_reviews().due(cutoff, options_.batch);
-                if (!d) {
-                    return d.error();
-                }
-                due = std::move(*d);
-                return ok();
+            auto due = read_digests(meta_, [&](storage::BlobReviewTable& t) {
+                return t.due(cutoff, options_.batch);
             });
-            if (!read) {
-                return read.error();
+            if (!due) {
+                return due.error();
             }
-            if (due.empty()) {
+            if (due->empty()) {
                 break;
             }
-            if (auto done = review_batch(due, cutoff, false, report); !done) {
+            if (auto done = review_batch(*due, cutoff, false, report); !done) {
                 return done.error();
             }
         }
@@ -191,22 +197,15 @@ Result<void> Collector::delete_marked(const std::vector<model::Digest>& marked) 
 
 Result<void> Collector::finish_deletions() {
     for (;;) {
-        std::vector<model::Digest> marked;
-        auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
-            auto d = tx.blob_reviews().deleting(options_.batch);
-            if (!d) {
-                return d.error();
-            }
-            marked = std::move(*d);
-            return ok();
-        });
-        if (!read) {
-            return read.error();
+        auto marked = read_digests(
+            meta_, [&](storage::BlobReviewTable& t) { return t.deleting(options_.batch); });
+        if (!marked) {
+            return marked.error();
         }
-        if (marked.empty()) {
+        if (marked->empty()) {
             return ok();
         }
-        if (auto done = delete_marked(marked); !done) {
+        if (auto done = delete_marked(*marked); !done) {
             return done;
         }
     }

@@ -94,6 +94,29 @@ std::vector<lifecycle::ImageFacts> facts_of(const Snapshot& s) {
     return facts;
 }
 
+// One optional record of an existing repository, read in a snapshot (Errc::name_unknown when
+// the repository does not exist).
+template <typename T, typename Find>
+Result<std::optional<T>> find_for(ServiceContext& ctx, const model::RepoName& repo, Find find) {
+    std::optional<T> out;
+    auto done = ctx.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
+        auto record = require_repository(tx, ctx, repo);
+        if (!record) {
+            return record.error();
+        }
+        auto found = find(tx.lifecycle(), record->id);
+        if (!found) {
+            return found.error();
+        }
+        out = std::move(*found);
+        return ok();
+    });
+    if (!done) {
+        return done.error();
+    }
+    return out;
+}
+
 std::vector<std::string> sorted(std::vector<std::string> v) {
     std::sort(v.begin(), v.end());
     return v;
@@ -103,22 +126,6 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 
 std::string_view to_string(storage::ImageStatus status) noexcept {
     return status == storage::ImageStatus::archived ? "ARCHIVED" : "ACTIVE";
-}
-
-Result<storage::RepoId> LifecycleService::repo_id(const model::RepoName& repo) {
-    storage::RepoId id = 0;
-    auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, ctx_, repo);
-        if (!record) {
-            return record.error();
-        }
-        id = record->id;
-        return ok();
-    });
-    if (!done) {
-        return done.error();
-    }
-    return id;
 }
 
 Result<storage::LifecyclePolicyRecord> LifecycleService::put_policy(const model::RepoName& repo,
@@ -150,26 +157,15 @@ Result<storage::LifecyclePolicyRecord> LifecycleService::put_policy(const model:
 }
 
 Result<storage::LifecyclePolicyRecord> LifecycleService::get_policy(const model::RepoName& repo) {
-    std::optional<storage::LifecyclePolicyRecord> out;
-    auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, ctx_, repo);
-        if (!record) {
-            return record.error();
-        }
-        auto found = tx.lifecycle().find_policy(record->id);
-        if (!found) {
-            return found.error();
-        }
-        out = std::move(*found);
-        return ok();
-    });
-    if (!done) {
-        return done.error();
-    }
+    auto out = find_for<storage::LifecyclePolicyRecord>(
+        ctx_, repo, [](storage::LifecycleTable& t, storage::RepoId id) { return t.find_policy(id); });
     if (!out) {
+        return out.error();
+    }
+    if (!*out) {
         return policy_not_found(repo, ctx_.options.account.account_id);
     }
-    return std::move(*out);
+    return std::move(**out);
 }
 
 Result<storage::LifecyclePolicyRecord> LifecycleService::delete_policy(
@@ -386,22 +382,13 @@ void LifecycleService::finish_preview(storage::RepoId id, const model::RepoName&
 }
 
 Result<storage::LifecyclePreviewRecord> LifecycleService::get_preview(const model::RepoName& repo) {
-    std::optional<storage::LifecyclePreviewRecord> out;
-    auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto record = require_repository(tx, ctx_, repo);
-        if (!record) {
-            return record.error();
-        }
-        auto found = tx.lifecycle().find_preview(record->id);
-        if (!found) {
-            return found.error();
-        }
-        out = std::move(*found);
-        return ok();
-    });
-    if (!done) {
-        return done.error();
+    auto found = find_for<storage::LifecyclePreviewRecord>(
+        ctx_, repo,
+        [](storage::LifecycleTable& t, storage::RepoId id) { return t.find_preview(id); });
+    if (!found) {
+        return found.error();
     }
+    auto& out = *found;
     if (!out) {
         return Error{Errc::not_found,
                      fmt::format("There is no lifecycle policy preview for the repository with "

@@ -102,7 +102,6 @@ private:
     Result<LifecyclePlan> build_plan(const model::RepoName& repo,
                                      const std::optional<std::string>& policy_text, bool use_policy,
                                      TimePoint at);
-    Result<storage::RepoId> repo_id(const model::RepoName& repo);
     void finish_preview(storage::RepoId repo_id, const model::RepoName& repo,
                         storage::LifecyclePreviewRecord record);
     Result<bool> apply(const LifecyclePlan& plan, const PlannedImage& image, TimePoint now);
