@@ -90,7 +90,8 @@ int main(int argc, char** argv) {
     gc::Collector collector(**blobs, **meta, clock,
                             gc::Options{.grace = std::chrono::milliseconds(0),
                                         .upload_max_age = std::chrono::hours(24),
-                                        .batch = 1000});
+                                        .batch = 1000,
+                                        .delete_parallelism = 8});
     auto start = Steady::now();
     auto report = collector.collect(false);
     const double took = seconds_since(start);

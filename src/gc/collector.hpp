@@ -26,6 +26,7 @@ struct Options {
     // Upload sessions not written to for this long are abandoned: their bytes are discarded.
     std::chrono::milliseconds upload_max_age{std::chrono::hours(24)};
     std::size_t batch = 1000;  // reviews per write transaction
+    std::size_t delete_parallelism = 8;  // blob deletions in flight at once (latency-bound)
 };
 
 struct Report {

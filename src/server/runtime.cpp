@@ -53,7 +53,8 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& config) {
 gc::Options gc_options(const config::Config& config) {
     return gc::Options{.grace = std::chrono::seconds(config.gc.grace_seconds),
                        .upload_max_age = std::chrono::seconds(config.gc.upload_max_age_seconds),
-                       .batch = 1000};
+                       .batch = 1000,
+                       .delete_parallelism = 8};
 }
 
 }  // namespace wharf::server
