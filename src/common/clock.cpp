@@ -13,6 +13,10 @@ TimePoint SystemClock::now() const {
 
 std::int64_t to_unix_millis(TimePoint t) noexcept { return t.time_since_epoch().count(); }
 
+double to_unix_seconds(TimePoint t) noexcept {
+    return static_cast<double>(to_unix_millis(t)) / 1000.0;
+}
+
 TimePoint from_unix_millis(std::int64_t ms) noexcept {
     return TimePoint{std::chrono::milliseconds{ms}};
 }

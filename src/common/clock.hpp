@@ -22,6 +22,8 @@ public:
 
 std::int64_t to_unix_millis(TimePoint t) noexcept;
 TimePoint from_unix_millis(std::int64_t ms) noexcept;
+// Seconds with a fraction: AWS JSON 1.1 timestamps.
+double to_unix_seconds(TimePoint t) noexcept;
 // RFC 3339 in UTC with millisecond precision, e.g. 2026-11-22T14:56:11.123Z.
 std::string to_rfc3339(TimePoint t);
 

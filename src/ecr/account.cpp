@@ -19,7 +19,7 @@ Result<json> get_authorization_token(EcrCall& call) {
         opts.public_host.empty() ? call.base_url : fmt::format("https://{}", opts.public_host);
     return json{
         {"authorizationData", json::array({{{"authorizationToken", token.authorization_token},
-                                            {"expiresAt", epoch_seconds(token.expires_at)},
+                                            {"expiresAt", to_unix_seconds(token.expires_at)},
                                             {"proxyEndpoint", endpoint}}})}};
 }
 

@@ -160,8 +160,5 @@ Result<std::string> read_token(const std::string& token) {
     return decoded->substr(3);
 }
 
-double epoch_seconds(TimePoint t) {
-    return static_cast<double>(to_unix_millis(t)) / 1000.0;
-}
 
 }  // namespace wharf::ecr

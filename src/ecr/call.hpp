@@ -54,7 +54,4 @@ inline Result<void> only_members(const json& in, std::initializer_list<std::stri
 std::string make_token(std::string_view last_key);
 Result<std::string> read_token(const std::string& token);
 
-// Times on the wire: epoch seconds with a fraction (JSON 1.1 timestamps).
-double epoch_seconds(TimePoint t);
-
 }  // namespace wharf::ecr

@@ -32,13 +32,13 @@ Result<registry::TagStatus> tag_status(const json& in) {
                              s)};
 }
 
-// filter.imageStatus: ACTIVE (the default), ARCHIVED, ACTIVATING (restores are immediate here,
-// so nothing is ever activating), ANY.
-Result<registry::StatusFilter> status_filter(const json& in, bool& none) {
-    none = false;
+// filter.imageStatus: ACTIVE (the default), ARCHIVED, ANY; nullopt for ACTIVATING, which no
+// image here ever is (restores are immediate), so such a listing is empty.
+Result<std::optional<registry::StatusFilter>> status_filter(const json& in) {
+    using Out = std::optional<registry::StatusFilter>;
     auto filter = in.find("filter");
     if (filter == in.end() || filter->is_null()) {
-        return registry::StatusFilter::active;
+        return Out{registry::StatusFilter::active};
     }
     auto status = optional_string(*filter, "imageStatus");
     if (!status) {
@@ -46,17 +46,16 @@ Result<registry::StatusFilter> status_filter(const json& in, bool& none) {
     }
     const auto s = status->value_or("ACTIVE");
     if (s == "ACTIVE") {
-        return registry::StatusFilter::active;
+        return Out{registry::StatusFilter::active};
     }
     if (s == "ARCHIVED") {
-        return registry::StatusFilter::archived;
+        return Out{registry::StatusFilter::archived};
     }
     if (s == "ANY") {
-        return registry::StatusFilter::any;
+        return Out{registry::StatusFilter::any};
     }
     if (s == "ACTIVATING") {
-        none = true;
-        return registry::StatusFilter::active;
+        return Out{};
     }
     return Error{Errc::bad_request,
                  fmt::format("Invalid parameter at 'filter.imageStatus': '{}' is not one of "
@@ -135,13 +134,12 @@ Result<json> describe_images(EcrCall& call) {
     }
     auto status = tag_status(in);
     auto page = page_request(in, 1000);
-    bool activating = false;
-    auto storage = status_filter(in, activating);
+    auto storage = status_filter(in);
     if (!status || !page || !storage) {
         return !status ? status.error() : !page ? page.error() : storage.error();
     }
-    auto images = reg.images.list(*name, *status, page->after, activating ? 0 : page->limit,
-                                  *storage);
+    auto images = reg.images.list(*name, *status, page->after, *storage ? page->limit : 0,
+                                  storage->value_or(registry::StatusFilter::any));
     if (!images) {
         return images.error();
     }
@@ -165,8 +163,7 @@ Result<json> list_images(EcrCall& call) {
     auto name = repository_name(in);
     auto status = tag_status(in);
     auto page = page_request(in, 1000);
-    bool activating = false;
-    auto storage = status_filter(in, activating);
+    auto storage = status_filter(in);
     if (!name || !status || !page || !storage) {
         return !name     ? name.error()
                : !status ? status.error()
@@ -174,7 +171,8 @@ Result<json> list_images(EcrCall& call) {
                          : storage.error();
     }
     auto images = call.svc.registry.images.list(*name, *status, page->after,
-                                                activating ? 0 : page->limit, *storage);
+                                                *storage ? page->limit : 0,
+                                                storage->value_or(registry::StatusFilter::any));
     if (!images) {
         return images.error();
     }

@@ -29,7 +29,7 @@ json policy_shape(EcrCall& call, const model::RepoName& name,
              {"repositoryName", name.str()},
              {"lifecyclePolicyText", record.text}};
     if (with_evaluated && record.evaluated_at) {
-        out["lastEvaluatedAt"] = epoch_seconds(*record.evaluated_at);
+        out["lastEvaluatedAt"] = to_unix_seconds(*record.evaluated_at);
     }
     return out;
 }

@@ -24,7 +24,7 @@ json repository_shape(const storage::RepositoryRecord& r, const registry::Regist
         {"registryId", reg.ctx.options.account.account_id},
         {"repositoryName", r.name.str()},
         {"repositoryUri", repository_uri(reg, r.name)},
-        {"createdAt", epoch_seconds(r.created_at)},
+        {"createdAt", to_unix_seconds(r.created_at)},
         {"imageTagMutability", r.settings.tag_mutability},
         {"imageScanningConfiguration", {{"scanOnPush", r.settings.scan_on_push}}},
         {"encryptionConfiguration", {{"encryptionType", r.settings.encryption_type}}},
@@ -61,21 +61,21 @@ json image_detail_shape(const registry::ImageInfo& image, const model::RepoName&
         {"repositoryName", repo.str()},
         {"imageDigest", m.digest.str()},
         {"imageSizeInBytes", m.image_size},
-        {"imagePushedAt", epoch_seconds(m.pushed_at)},
+        {"imagePushedAt", to_unix_seconds(m.pushed_at)},
         {"imageManifestMediaType", m.media_type},
         {"imageStatus", registry::to_string(m.status)},
     };
     if (m.last_archived_at) {
-        out["lastArchivedAt"] = epoch_seconds(*m.last_archived_at);
+        out["lastArchivedAt"] = to_unix_seconds(*m.last_archived_at);
     }
     if (m.last_activated_at) {
-        out["lastActivatedAt"] = epoch_seconds(*m.last_activated_at);
+        out["lastActivatedAt"] = to_unix_seconds(*m.last_activated_at);
     }
     if (!image.tags.empty()) {
         out["imageTags"] = image.tags;
     }
     if (m.last_pulled_at) {
-        out["lastRecordedPullTime"] = epoch_seconds(*m.last_pulled_at);
+        out["lastRecordedPullTime"] = to_unix_seconds(*m.last_pulled_at);
     }
     // artifactMediaType is the config's media type (for images and OCI artifacts alike).
     if (auto parsed = model::parse_manifest(m.payload, m.media_type); parsed && parsed->config) {

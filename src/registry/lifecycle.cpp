@@ -21,10 +21,6 @@ Error policy_not_found(const model::RepoName& repo, std::string_view registry_id
                  {{"kind", "lifecycle_policy"}}};
 }
 
-double epoch_seconds(TimePoint t) {
-    return static_cast<double>(to_unix_millis(t)) / 1000.0;
-}
-
 // The facts evaluation needs, gathered in one read snapshot.
 struct Snapshot {
     storage::RepoId repo_id = 0;
@@ -288,7 +284,7 @@ std::string LifecycleService::results_json(const LifecyclePlan& plan) {
         nlohmann::json r = {
             {"imageDigest", image.digest.str()},
             {"imageTags", image.tags},
-            {"imagePushedAt", epoch_seconds(image.pushed_at)},
+            {"imagePushedAt", to_unix_seconds(image.pushed_at)},
             {"action", action},
             {"storageClass",
              image.status == storage::ImageStatus::archived ? "ARCHIVE" : "STANDARD"},

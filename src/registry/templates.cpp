@@ -182,7 +182,7 @@ Result<void> validate(const json& t) {
 
 Result<json> TemplateService::create(const json& fields) {
     json t = fields;
-    const auto now = static_cast<double>(to_unix_millis(ctx_.clock.now())) / 1000.0;
+    const auto now = to_unix_seconds(ctx_.clock.now());
     t["createdAt"] = now;
     t["updatedAt"] = now;
     if (!t.contains("imageTagMutability")) {
@@ -227,7 +227,7 @@ Result<json> TemplateService::update(const json& fields) {
         for (const auto& [k, v] : fields.items()) {
             merged[k] = v;
         }
-        merged["updatedAt"] = static_cast<double>(to_unix_millis(ctx_.clock.now())) / 1000.0;
+        merged["updatedAt"] = to_unix_seconds(ctx_.clock.now());
         if (auto valid = validate(merged); !valid) {
             return valid;
         }

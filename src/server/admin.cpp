@@ -51,17 +51,12 @@ Result<TimePoint> parse_since(const std::string& text, TimePoint now) {
             return now - std::chrono::seconds(n * seconds);
         }
     }
-    std::tm tm{};
-    std::istringstream in(text);
-    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-    if (in.fail()) {
+    auto instant = parse_instant(text, "--since");
+    if (!instant) {
         return Error{Errc::bad_request,
-                     fmt::format("--since '{}': give an instant like 2026-11-22T10:00:00Z or a "
-                                 "duration like 30m, 12h, 7d",
-                                 text)};
+                     instant.error().message + " or a duration like 30m, 12h, 7d"};
     }
-    return TimePoint(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(timegm(&tm))));
+    return instant;
 }
 
 }  // namespace
@@ -101,18 +96,12 @@ int delete_principal(const config::Config& c, Kind kind, const std::string& name
 
 int put_policy(const config::Config& c, Kind kind, const std::string& name,
                const std::string& policy_name, const std::string& file) {
-    std::string document;
-    if (file == "-") {
-        document.assign(std::istreambuf_iterator<char>(std::cin), {});
-    } else {
-        std::ifstream in(file);
-        if (!in) {
-            return fail(Error{Errc::bad_request, fmt::format("cannot read policy file {}", file)});
-        }
-        document.assign(std::istreambuf_iterator<char>(in), {});
+    auto document = read_input(file);
+    if (!document) {
+        return fail(document.error());
     }
     return with_runtime(c, [&](Runtime& rt) {
-        auto done = rt.accounts->put_policy(to_kind(kind), name, policy_name, document);
+        auto done = rt.accounts->put_policy(to_kind(kind), name, policy_name, *document);
         return done ? 0 : fail(done.error());
     });
 }

@@ -1,11 +1,6 @@
 // `wharf admin lifecycle preview|run`, `wharf admin gc`, `wharf admin usage`.
-#include <ctime>
-#include <fstream>
-#include <iomanip>
-#include <iostream>
 #include <iterator>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -18,29 +13,6 @@ namespace wharf::server::admin {
 namespace {
 
 using json = nlohmann::json;
-
-Result<TimePoint> parse_instant(const std::string& text) {
-    std::tm tm{};
-    std::istringstream in(text);
-    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-    if (in.fail()) {
-        return Error{Errc::bad_request,
-                     fmt::format("--at '{}': give an instant like 2027-03-01T00:00:00Z", text)};
-    }
-    return TimePoint(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(timegm(&tm))));
-}
-
-Result<std::string> read_text(const std::string& file) {
-    if (file == "-") {
-        return std::string(std::istreambuf_iterator<char>(std::cin), {});
-    }
-    std::ifstream in(file);
-    if (!in) {
-        return Error{Errc::bad_request, fmt::format("cannot read {}", file)};
-    }
-    return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string short_digest(const model::Digest& d) {
     const auto& s = d.str();
@@ -87,7 +59,7 @@ int lifecycle_preview(const config::Config& c, const PreviewRequest& request) {
         }
         std::optional<std::string> draft;
         if (!request.policy_file.empty()) {
-            auto text = read_text(request.policy_file);
+            auto text = read_input(request.policy_file);
             if (!text) {
                 return fail(text.error());
             }
@@ -95,7 +67,7 @@ int lifecycle_preview(const config::Config& c, const PreviewRequest& request) {
         }
         TimePoint at = rt.clock.now();
         if (!request.at.empty()) {
-            auto parsed = parse_instant(request.at);
+            auto parsed = parse_instant(request.at, "--at");
             if (!parsed) {
                 return fail(parsed.error());
             }
@@ -118,7 +90,7 @@ int lifecycle_preview(const config::Config& c, const PreviewRequest& request) {
                 }
                 json k{{"imageDigest", image.digest.str()},
                        {"imageTags", image.tags},
-                       {"imagePushedAt", static_cast<double>(to_unix_millis(image.pushed_at)) / 1000},
+                       {"imagePushedAt", to_unix_seconds(image.pushed_at)},
                        {"reason", image.decision.reason}};
                 if (image.decision.rule_priority) {
                     k["protectingRulePriority"] = *image.decision.rule_priority;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdio>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +23,13 @@ inline int fail(const Error& e) {
 inline void print(const nlohmann::json& j) {
     std::fputs((j.dump(4) + "\n").c_str(), stdout);
 }
+
+// An instant given on the command line ("2026-11-22T10:00:00Z", UTC); `flag` names the option
+// in the message.
+Result<TimePoint> parse_instant(const std::string& text, std::string_view flag);
+
+// The whole of a file named on the command line ("-" = standard input).
+Result<std::string> read_input(const std::string& file);
 
 // Opens the runtime or explains why not; the callback gets the services.
 template <typename F>
