@@ -12,12 +12,14 @@ build_pkgs=(
     libboost1.81-dev libssl-dev libsqlite3-dev
     nlohmann-json3-dev libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev
     libgtest-dev libgmock-dev libbenchmark-dev
+    libarchive-dev libyaml-cpp-dev zlib1g-dev
 )
 test_pkgs=(
     clang libclang-rt-14-dev
     python3 python3-pytest python3-requests curl
     skopeo buildah podman containerd runc busybox-static
     awscli python3-boto3 sqlite3
+    golang-go librpm-dev python3-yaml xz-utils
 )
 bench_pkgs=(docker-registry wrk openssl)
 

@@ -46,6 +46,81 @@ Result<config::Config> resolve_config(const ServeFlags& flags) {
     return c;
 }
 
+// vulndb import|status; scan run|findings|gate|gate-rule list|put|allow|delete.
+template <typename Runner>
+void add_scan_commands(CLI::App* admin, Runner& run_admin) {
+    namespace a = server::admin;
+    auto* vulndb = admin->add_subcommand("vulndb", "The vulnerability database scans match against");
+    vulndb->require_subcommand(1);
+    auto paths = std::make_shared<std::vector<std::string>>();
+    auto* import = vulndb->add_subcommand(
+        "import", "Import advisories: OSV JSON/YAML files, directories, .tar.xz archives, Alpine "
+                  "secdb, Node.js security WG");
+    import->add_option("paths", *paths, "Files, directories or archives")->required();
+    import->callback(
+        run_admin([=](const config::Config& c) { return a::vulndb_import(c, *paths); }));
+    vulndb->add_subcommand("status", "Version, sources, record counts and age")
+        ->callback(run_admin([](const config::Config& c) { return a::vulndb_status(c); }));
+
+    auto* scan = admin->add_subcommand("scan", "Image scans, findings and the vulnerability gate");
+    scan->require_subcommand(1);
+    auto image = std::make_shared<a::ImageRef>();
+    auto add_image = [image](CLI::App* cmd) {
+        cmd->add_option("--repo", image->repository, "Repository name")->required();
+        cmd->add_option("--tag", image->tag, "Image tag");
+        cmd->add_option("--digest", image->digest, "Image digest");
+    };
+    auto* run = scan->add_subcommand("run", "Scan an image now");
+    add_image(run);
+    run->callback(run_admin([=](const config::Config& c) { return a::scan_run(c, *image); }));
+    auto as_json = std::make_shared<bool>(false);
+    auto* findings = scan->add_subcommand("findings", "Print an image's findings, worst first");
+    add_image(findings);
+    findings->add_flag("--json", *as_json, "Print JSON");
+    findings->callback(
+        run_admin([=](const config::Config& c) { return a::scan_findings(c, *image, *as_json); }));
+    auto max_severity = std::make_shared<std::string>("HIGH");
+    auto allow = std::make_shared<std::vector<std::string>>();
+    auto* gate = scan->add_subcommand(
+        "gate", "CI check: exit 1 and print the findings at or above --max-severity");
+    add_image(gate);
+    gate->add_option("--max-severity", *max_severity,
+                     "CRITICAL, HIGH, MEDIUM, LOW or INFORMATIONAL (default HIGH)");
+    gate->add_option("--allow", *allow, "Finding ids to accept (repeatable)");
+    gate->callback(run_admin([=](const config::Config& c) {
+        return a::scan_gate_check(c, *image, *max_severity, *allow);
+    }));
+
+    auto* rules = scan->add_subcommand("gate-rule", "The pull gate: deny pulls of vulnerable images");
+    rules->require_subcommand(1);
+    rules->add_subcommand("list", "Print the gate rules")
+        ->callback(run_admin([](const config::Config& c) { return a::gate_rules_list(c); }));
+    auto edit = std::make_shared<a::GateRuleEdit>();
+    auto* put = rules->add_subcommand("put", "Create or replace the rule of a repository or prefix");
+    put->add_option("--repo", edit->repository,
+                    "A repository, a prefix ending in '/', a pattern with '*', or '*'")
+        ->required();
+    put->add_option("--threshold", edit->threshold,
+                    "Deny pulls of images with findings at or above this severity")
+        ->required();
+    put->add_flag("--deny-unscanned", edit->deny_unscanned,
+                  "Also deny images without a completed scan");
+    put->callback(run_admin([=](const config::Config& c) { return a::gate_rule_put(c, *edit); }));
+    auto* allow_cmd = rules->add_subcommand("allow", "Allowlist a finding id for a rule");
+    allow_cmd->add_option("--repo", edit->repository, "The rule's repository pattern")->required();
+    allow_cmd->add_option("--id", edit->allow_id, "CVE or advisory id")->required();
+    allow_cmd->add_option("--expires", edit->expires, "Until this instant (RFC 3339)");
+    allow_cmd->add_option("--reason", edit->reason, "Why it is accepted");
+    allow_cmd->callback(
+        run_admin([=](const config::Config& c) { return a::gate_rule_put(c, *edit); }));
+    auto* del = rules->add_subcommand("delete", "Delete the rule of a repository pattern");
+    del->add_option("--repo", edit->repository, "The rule's repository pattern")->required();
+    del->callback(run_admin([=](const config::Config& c) {
+        edit->remove = true;
+        return a::gate_rule_put(c, *edit);
+    }));
+}
+
 // user|role: create, list, delete, policy put|delete|list; key: create, list, disable, enable,
 // delete; audit.
 template <typename Runner>
@@ -174,6 +249,8 @@ void add_admin_commands(CLI::App* admin, Runner& run_admin) {
         "usage", "Bytes and monthly cost per repository, before and after lifecycle policies");
     usage->add_flag("--json", *usage_json, "Print JSON");
     usage->callback(run_admin([=](const config::Config& c) { return a::usage(c, *usage_json); }));
+
+    add_scan_commands(admin, run_admin);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace wharf {
 
@@ -26,5 +28,8 @@ TimePoint from_unix_millis(std::int64_t ms) noexcept;
 double to_unix_seconds(TimePoint t) noexcept;
 // RFC 3339 in UTC with millisecond precision, e.g. 2026-11-22T14:56:11.123Z.
 std::string to_rfc3339(TimePoint t);
+// Reads "2026-11-22T14:56:11Z", with optional fraction and a "Z" or "+hh:mm" offset (a bare
+// date-time is UTC); nullopt for anything else.
+std::optional<TimePoint> parse_rfc3339(std::string_view text);
 
 }  // namespace wharf

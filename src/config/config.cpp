@@ -226,6 +226,15 @@ Result<Config> load_string(std::string_view text, std::string_view source) {
         WHARF_TRY(ur.read("currency", c.usage.currency));
         WHARF_TRY(ur.reject_unknown());
     }
+    if (const auto* scan = r.sub("scan")) {
+        TableReader sr(*scan, "scan.", source);
+        std::string dir;
+        WHARF_TRY(sr.read("vulndb_dir", dir));
+        c.scan.vulndb_dir = dir;
+        WHARF_TRY(sr.read("sweep_seconds", c.scan.sweep_seconds));
+        WHARF_TRY(sr.read("max_layer_entries", c.scan.max_layer_entries));
+        WHARF_TRY(sr.reject_unknown());
+    }
     if (const auto* log = r.sub("log")) {
         TableReader lr(*log, "log.", source);
         WHARF_TRY(lr.read("level", c.log.level));
@@ -281,6 +290,12 @@ Result<void> validate(const Config& c) {
     }
     if (c.registry.pull_time_flush_seconds < 1 || c.registry.pull_time_flush_seconds > 86400) {
         return config_error("registry.pull_time_flush_seconds must be from 1 to 86400");
+    }
+    if (c.scan.sweep_seconds < 1 || c.scan.sweep_seconds > 3600) {
+        return config_error("scan.sweep_seconds must be from 1 to 3600");
+    }
+    if (c.scan.max_layer_entries < 1000) {
+        return config_error("scan.max_layer_entries must be at least 1000");
     }
     if (c.lifecycle.interval_hours < 1 || c.lifecycle.interval_hours > 24 * 7) {
         return config_error("lifecycle.interval_hours must be from 1 to 168");

@@ -82,6 +82,15 @@ struct UsageConfig {
     std::string currency = "USD";
 };
 
+struct ScanConfig {
+    // The vulnerability database `wharf admin vulndb import` writes; "" = <data_dir>/vulndb.
+    std::filesystem::path vulndb_dir;
+    // How often the scan worker looks for queued scans (after a restart, or ones a full queue
+    // did not take) and for a new database version to re-match stored inventories against.
+    std::uint32_t sweep_seconds = 10;
+    std::uint64_t max_layer_entries = 1'000'000;  // tar entries per layer; more fails the scan
+};
+
 struct LogConfig {
     std::string level = "info";  // trace, debug, info, warn, error, off
 };
@@ -95,6 +104,7 @@ struct Config {
     LifecycleConfig lifecycle;
     GcConfig gc;
     UsageConfig usage;
+    ScanConfig scan;
     LogConfig log;
 };
 

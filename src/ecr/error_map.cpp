@@ -43,6 +43,9 @@ EcrError to_ecr(const Error& error, std::string_view op) noexcept {
         case Errc::name_invalid:
         case Errc::tag_invalid:
         case Errc::bad_request:
+            if (kind == "validation") {
+                return {s::bad_request, "ValidationException"};
+            }
             return {s::bad_request,
                     kind == "tag" ? "InvalidTagParameterException" : "InvalidParameterException"};
         case Errc::manifest_unknown:
@@ -94,6 +97,9 @@ EcrError to_ecr(const Error& error, std::string_view op) noexcept {
             }
             if (kind == "lifecycle_preview") {
                 return {s::bad_request, "LifecyclePolicyPreviewNotFoundException"};
+            }
+            if (kind == "scan") {
+                return {s::bad_request, "ScanNotFoundException"};
             }
             return {s::bad_request, "InvalidParameterException"};
         case Errc::not_empty:

@@ -130,6 +130,7 @@ Result<json> describe_images(EcrCall& call) {
         for (const auto& image : found->found) {
             details.push_back(image_detail_shape(image, *name, reg));
         }
+        add_scan_summaries(details, reg);
         return json{{"imageDetails", details}};
     }
     auto status = tag_status(in);
@@ -146,6 +147,7 @@ Result<json> describe_images(EcrCall& call) {
     for (const auto& image : images->first) {
         details.push_back(image_detail_shape(image, *name, reg));
     }
+    add_scan_summaries(details, reg);
     json out{{"imageDetails", details}};
     if (images->second && !images->first.empty()) {
         out["nextToken"] = make_token(images->first.back().manifest.digest.str());

@@ -59,6 +59,13 @@ Result<json> delete_lifecycle_policy(EcrCall&);
 Result<json> start_lifecycle_policy_preview(EcrCall&);
 Result<json> get_lifecycle_policy_preview(EcrCall&);
 Result<json> update_image_storage_class(EcrCall&);
+// scanning.cpp
+Result<json> put_registry_scanning_configuration(EcrCall&);
+Result<json> get_registry_scanning_configuration(EcrCall&);
+Result<json> start_image_scan(EcrCall&);
+Result<json> describe_image_scan_findings(EcrCall&);
+// DescribeImages' imageScanStatus and imageScanFindingsSummary, added to each imageDetails entry.
+void add_scan_summaries(json& image_details, registry::Registry& reg);
 // account.cpp
 Result<json> get_authorization_token(EcrCall&);
 Result<json> describe_registry(EcrCall&);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "common/clock.hpp"
 #include "registry/options.hpp"
 #include "storage/blob/blob_store.hpp"
@@ -13,6 +15,10 @@ struct ServiceContext {
     storage::MetadataStore& meta;
     const Clock& clock;
     RegistryOptions options;
+    // Set by Registry: the scanner's pull gate (Errc::denied naming the findings) and the wake-up
+    // of the scan worker after a push queued a scan. Unset in tests of single services.
+    std::function<Result<void>(const model::RepoName&, const model::Digest&)> pull_gate{};
+    std::function<void()> scan_queued{};
 };
 
 // Shared lookups inside a transaction.

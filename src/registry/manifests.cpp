@@ -7,6 +7,7 @@
 #include "model/media_types.hpp"
 #include "model/text.hpp"
 #include "registry/mutability.hpp"
+#include "registry/scans.hpp"
 
 namespace wharf::registry {
 namespace {
@@ -91,6 +92,11 @@ Result<StoredManifest> ManifestService::get(const Caller&, const model::RepoName
                         ref.str(), repo.str(), found->media_type),
             {{"name", repo.str()}, {"reference", ref.str()}, {"mediaType", found->media_type}}};
     }
+    if (ctx_.pull_gate && !found->subject) {  // artifacts about an image are not gated
+        if (auto passed = ctx_.pull_gate(repo, found->digest); !passed) {
+            return passed.error();
+        }
+    }
     return StoredManifest{std::move(found->digest), std::move(found->media_type),
                           std::move(found->payload), repo_id};
 }
@@ -136,6 +142,7 @@ Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName
     // One transaction: the references are checked against the same snapshot the manifest and
     // tag are written in, so a concurrent delete cannot slip between check and write.
     bool unchanged = false;
+    bool scan_queued = false;
     auto done = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
         auto repository = repository_for_push(tx, ctx_, repo);
         if (!repository) {
@@ -210,10 +217,22 @@ Result<PushedManifest> ManifestService::put(const Caller&, const model::RepoName
                 return tagged.error();
             }
         }
+        // Queued in the push's own transaction, so a pushed image is never left unscanned by a
+        // crash; artifacts about an image (signatures, SBOMs: manifests with a subject) are not.
+        if (!record.subject) {
+            auto queued = ScanService::queue_on_push(tx, *repository, digest, now);
+            if (!queued) {
+                return queued.error();
+            }
+            scan_queued = *queued;
+        }
         return ok();
     });
     if (!done) {
         return done.error();
+    }
+    if (scan_queued && ctx_.scan_queued) {
+        ctx_.scan_queued();
     }
     return PushedManifest{digest, record.subject, record.media_type, unchanged};
 }

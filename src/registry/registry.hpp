@@ -11,6 +11,7 @@
 #include "registry/referrers.hpp"
 #include "registry/repositories.hpp"
 #include "registry/repository_admin.hpp"
+#include "registry/scans.hpp"
 #include "registry/tags.hpp"
 #include "registry/templates.hpp"
 #include "registry/uploads.hpp"
@@ -33,7 +34,13 @@ struct Registry {
           templates(ctx),
           audit(ctx),
           pulls(ctx),
-          lifecycle(ctx, audit) {}
+          lifecycle(ctx, audit),
+          scans(ctx, audit) {
+        ctx.pull_gate = [this](const model::RepoName& repo, const model::Digest& digest) {
+            return pull_gate(repo, digest);
+        };
+        ctx.scan_queued = [this] { scans.wake(); };
+    }
     Registry(const Registry&) = delete;
     Registry& operator=(const Registry&) = delete;
 
@@ -51,6 +58,20 @@ struct Registry {
     AuditTrail audit;
     PullRecorder pulls;
     LifecycleService lifecycle;
+    ScanService scans;
+
+private:
+    Result<void> pull_gate(const model::RepoName& repo, const model::Digest& digest) {
+        auto verdict = scans.gate(repo, digest);
+        if (!verdict) {
+            return verdict.error();
+        }
+        if (!verdict->allowed) {
+            return Error{Errc::denied, verdict->reason,
+                         {{"name", repo.str()}, {"digest", digest.str()}}};
+        }
+        return ok();
+    }
 };
 
 }  // namespace wharf::registry

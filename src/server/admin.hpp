@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -53,5 +54,36 @@ int lifecycle_run(const config::Config& c, const std::string& repository, bool d
 int gc(const config::Config& c, bool dry_run);
 // Per repository: logical and stored bytes and the monthly cost before and after lifecycle.
 int usage(const config::Config& c, bool json);
+
+// Scanning (admin_scan.cpp).
+// Imports advisories (OSV JSON/YAML files, directories, .tar.xz archives, Alpine secdb, Node.js
+// security WG) as a new database version; running servers pick it up and re-match.
+int vulndb_import(const config::Config& c, const std::vector<std::string>& paths);
+// Version, sources, record counts and age; exit 3 when nothing was imported yet.
+int vulndb_status(const config::Config& c);
+struct ImageRef {
+    std::string repository;
+    std::string tag;
+    std::string digest;
+};
+// Scans the image now and prints the outcome (exit 1 when the scan failed).
+int scan_run(const config::Config& c, const ImageRef& image);
+int scan_findings(const config::Config& c, const ImageRef& image, bool json);
+// The CI check: exit 1 and print the findings at or above `max_severity` (ids in `allow`
+// excepted), 3 when the image has no completed scan, 0 otherwise.
+int scan_gate_check(const config::Config& c, const ImageRef& image,
+                    const std::string& max_severity, const std::vector<std::string>& allow);
+// The pull gate's rules: list, put (threshold, unscanned policy), allow an id, delete.
+struct GateRuleEdit {
+    std::string repository;
+    std::string threshold = "CRITICAL";
+    bool deny_unscanned = false;
+    std::string allow_id;
+    std::string expires;
+    std::string reason;
+    bool remove = false;
+};
+int gate_rules_list(const config::Config& c);
+int gate_rule_put(const config::Config& c, const GateRuleEdit& edit);
 
 }  // namespace wharf::server::admin

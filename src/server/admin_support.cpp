@@ -12,15 +12,12 @@
 namespace wharf::server::admin {
 
 Result<TimePoint> parse_instant(const std::string& text, std::string_view flag) {
-    std::tm tm{};
-    std::istringstream in(text);
-    in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
-    if (in.fail()) {
+    auto at = parse_rfc3339(text);
+    if (!at) {
         return Error{Errc::bad_request,
                      fmt::format("{} '{}': give an instant like 2026-11-22T10:00:00Z", flag, text)};
     }
-    return TimePoint(
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::seconds(timegm(&tm))));
+    return *at;
 }
 
 Result<std::string> read_input(const std::string& file) {

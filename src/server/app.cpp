@@ -149,6 +149,33 @@ int serve(const config::Config& config) {
                 }
             },
             {.first_delay = std::nullopt, .run_at_stop = false});
+        // Scans run off the push path on one worker: a push only queues a row (in its own
+        // transaction) and posts a wake-up; the queue holds at most one pending wake-up since
+        // each run drains every queued scan. The sweep catches scans queued before a restart or
+        // by another process, and re-matches stored inventories when a new database appears.
+        jobs::WorkQueue scan_worker("scans", 1);
+        auto drain_scans = [&registry] {
+            if (auto ran = registry.scans.run_queued(1000); !ran) {
+                spdlog::warn("scans: {}", ran.error().message);
+            }
+        };
+        registry.scans.set_waker([&] { scan_worker.post(drain_scans); });
+        jobs::Periodic scan_sweep(
+            "scan sweep", std::chrono::seconds(config.scan.sweep_seconds),
+            [&] {
+                scan_worker.post([&registry, drain_scans] {
+                    drain_scans();
+                    auto rematched = registry.scans.rematch_all();
+                    if (!rematched) {
+                        spdlog::warn("scans: re-matching: {}", rematched.error().message);
+                    } else if (*rematched > 0) {
+                        spdlog::info("scans: re-matched {} images against the new vulnerability "
+                                     "database",
+                                     *rematched);
+                    }
+                });
+            },
+            {.first_delay = std::chrono::seconds(1), .run_at_stop = false});
         jobs::Periodic pull_times(
             "pull times", std::chrono::seconds(config.registry.pull_time_flush_seconds), [&] {
                 if (auto flushed = registry.pulls.flush(); !flushed) {
@@ -157,6 +184,7 @@ int serve(const config::Config& config) {
             });
         server.run();
         registry.lifecycle.set_preview_runner(nullptr);
+        registry.scans.set_waker(nullptr);
     }  // the last flush of pull times runs here, after the last request
     registry.audit.attach(nullptr);
     (*audit)->flush();

@@ -24,6 +24,25 @@ void add_metrics_route(http::Router& router, const registry::Registry& registry,
             counter(out, "wharf_lifecycle_images_archived_total",
                     "Images moved to the archive storage class by lifecycle policies",
                     registry.lifecycle.transitioned_total());
+            const auto& scans = registry.scans.counters();
+            counter(out, "wharf_scans_completed_total", "Image scans that completed",
+                    scans.completed.load());
+            counter(out, "wharf_scans_failed_total", "Image scans that failed",
+                    scans.failed.load());
+            counter(out, "wharf_scans_unsupported_total",
+                    "Image scans that found nothing scannable", scans.unsupported.load());
+            counter(out, "wharf_scan_layers_read_total", "Layers streamed and analysed by scans",
+                    scans.layers_read.load());
+            counter(out, "wharf_scan_layers_cached_total",
+                    "Layers whose cached analysis a scan reused", scans.layers_cached.load());
+            counter(out, "wharf_scan_rematched_total",
+                    "Stored inventories re-matched after the vulnerability database changed",
+                    scans.rematched.load());
+            counter(out, "wharf_scan_new_findings_total",
+                    "Findings that appeared when inventories were re-matched",
+                    scans.new_findings.load());
+            counter(out, "wharf_scan_gate_denied_total",
+                    "Pulls the vulnerability gate denied", scans.gate_denied.load());
             counter(out, "wharf_gc_runs_total", "Garbage collections completed", gc.runs.load());
             counter(out, "wharf_gc_blobs_deleted_total", "Blobs deleted by garbage collection",
                     gc.blobs_deleted.load());

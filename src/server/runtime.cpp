@@ -47,6 +47,11 @@ Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& config) {
     rt->registry = std::make_unique<registry::Registry>(
         registry::ServiceContext{*rt->blobs, *rt->meta, rt->clock, options});
     rt->accounts = std::make_unique<registry::AccountAdmin>(rt->registry->ctx, *rt->secrets);
+    rt->vulndb = std::make_shared<VulnDbSource>(vulndb_dir(config));
+    rt->registry->scans.set_database([source = rt->vulndb] { return source->current(); });
+    scan::layer::Limits limits;
+    limits.max_entries = config.scan.max_layer_entries;
+    rt->registry->scans.set_limits(limits);
     return rt;
 }
 

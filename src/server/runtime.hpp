@@ -10,6 +10,7 @@
 #include "gc/collector.hpp"
 #include "registry/accounts.hpp"
 #include "registry/registry.hpp"
+#include "server/vulndb_source.hpp"
 
 namespace wharf::server {
 
@@ -25,6 +26,7 @@ struct Runtime {
     std::unique_ptr<SecretBox> secrets;
     std::unique_ptr<registry::Registry> registry;
     std::unique_ptr<registry::AccountAdmin> accounts;
+    std::shared_ptr<VulnDbSource> vulndb;
 };
 
 Result<std::unique_ptr<Runtime>> open_runtime(const config::Config& config);

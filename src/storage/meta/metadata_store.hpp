@@ -194,6 +194,25 @@ public:
     virtual Result<bool> remove(const std::string& access_key_id) = 0;
 };
 
+// Vulnerability scans and the per-layer analysis cache.
+class ScanTable {
+public:
+    virtual ~ScanTable() = default;
+    virtual Result<std::optional<ImageScanRecord>> find(const model::Digest& d) = 0;
+    virtual Result<void> put(const ImageScanRecord& scan) = 0;  // insert or replace
+    // Scans waiting or interrupted (PENDING, IN_PROGRESS), oldest first.
+    virtual Result<std::vector<model::Digest>> unfinished(std::size_t limit) = 0;
+    // Scans with an inventory matched against a database older than `version`.
+    virtual Result<std::vector<model::Digest>> matched_before(std::int64_t version,
+                                                              std::size_t limit) = 0;
+    // The cached analysis of a layer by the analyzer of that revision (a newer analyzer ignores
+    // older rows).
+    virtual Result<std::optional<std::string>> find_layer(const model::Digest& layer,
+                                                          int analyzer) = 0;
+    virtual Result<void> put_layer(const model::Digest& layer, int analyzer,
+                                   const std::string& record_json, TimePoint now) = 0;
+};
+
 // One transaction's view of all tables.
 class MetadataTx {
 public:
@@ -208,6 +227,7 @@ public:
     virtual AccessKeyTable& access_keys() = 0;
     virtual BlobReviewTable& blob_reviews() = 0;
     virtual LifecycleTable& lifecycle() = 0;
+    virtual ScanTable& scans() = 0;
 };
 
 // Transactional metadata. Thread-safe; methods block.

@@ -150,4 +150,24 @@ struct UploadRecord {
     int part_state = 0;
 };
 
+// One image's vulnerability scan (keyed by manifest digest: the same content scans the same in
+// every repository). The documents are the scanner's business; the store keeps them opaque.
+// A row in PENDING or IN_PROGRESS is the durable scan queue: a restart picks it up again.
+struct ImageScanRecord {
+    ImageScanRecord(model::Digest d, model::RepoName repo)
+        : digest(std::move(d)), repository(std::move(repo)) {}
+    model::Digest digest;
+    model::RepoName repository;  // where the manifest was pushed (to read it back)
+    std::string status;          // PENDING|IN_PROGRESS|COMPLETE|FAILED|UNSUPPORTED_IMAGE
+    std::string description;     // why it failed or is unsupported, "" otherwise
+    TimePoint queued_at;
+    std::optional<TimePoint> completed_at{};
+    std::int64_t vulndb_version = 0;  // the database version the findings were matched against
+    std::optional<TimePoint> vulndb_updated_at{};
+    std::string inventory_json;  // the packages found (re-matched when the database changes)
+    std::string findings_json;   // the findings, worst first
+    std::string counts_json = "{}";  // findingSeverityCounts
+    std::optional<TimePoint> manual_scan_at{};  // last StartImageScan (ECR's one-a-day limit)
+};
+
 }  // namespace wharf::storage

@@ -174,12 +174,42 @@ INSERT INTO blob_reviews (digest, queued_at) SELECT digest, max(linked_at) FROM 
 CREATE INDEX uploads_by_age ON uploads (updated_at);
 )sql";
 
+// Vulnerability scans (keyed by manifest digest) and the per-layer analysis cache.
+constexpr std::string_view kScans = R"sql(
+CREATE TABLE image_scans (
+    digest            TEXT    PRIMARY KEY,
+    repository        TEXT    NOT NULL,
+    status            TEXT    NOT NULL,
+    description       TEXT    NOT NULL DEFAULT '',
+    queued_at         INTEGER NOT NULL,
+    completed_at      INTEGER,
+    vulndb_version    INTEGER NOT NULL DEFAULT 0,
+    vulndb_updated_at INTEGER,
+    inventory_json    TEXT    NOT NULL DEFAULT '',
+    findings_json     TEXT    NOT NULL DEFAULT '',
+    counts_json       TEXT    NOT NULL DEFAULT '{}',
+    manual_scan_at    INTEGER
+) WITHOUT ROWID;
+CREATE INDEX image_scans_unfinished ON image_scans (queued_at)
+    WHERE status IN ('PENDING', 'IN_PROGRESS');
+CREATE INDEX image_scans_by_db ON image_scans (vulndb_version) WHERE inventory_json <> '';
+
+CREATE TABLE layer_analyses (
+    digest      TEXT    NOT NULL,
+    analyzer    INTEGER NOT NULL,
+    record_json TEXT    NOT NULL,
+    analyzed_at INTEGER NOT NULL,
+    PRIMARY KEY (digest, analyzer)
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "repositories, manifests, manifest_refs, tags, blob_links, uploads",
               kInitialSchema},
     Migration{2, "control plane: settings, policies, principals, access keys, image sizes",
               kControlPlane},
     Migration{3, "lifecycle policies and previews, archive, collector review queue", kLifecycle},
+    Migration{4, "vulnerability scans and the layer analysis cache", kScans},
 };
 
 Result<void> apply_one(Connection& db, const Migration& migration, TimePoint now) {

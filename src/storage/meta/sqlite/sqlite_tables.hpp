@@ -174,6 +174,23 @@ private:
     Connection& db_;
 };
 
+class SqliteScanTable final : public ScanTable {
+public:
+    explicit SqliteScanTable(Connection& db) : db_(db) {}
+    Result<std::optional<ImageScanRecord>> find(const model::Digest& d) override;
+    Result<void> put(const ImageScanRecord& scan) override;
+    Result<std::vector<model::Digest>> unfinished(std::size_t limit) override;
+    Result<std::vector<model::Digest>> matched_before(std::int64_t version,
+                                                      std::size_t limit) override;
+    Result<std::optional<std::string>> find_layer(const model::Digest& layer,
+                                                  int analyzer) override;
+    Result<void> put_layer(const model::Digest& layer, int analyzer,
+                           const std::string& record_json, TimePoint now) override;
+
+private:
+    Connection& db_;
+};
+
 // All tables of one transaction; cheap to construct (references only).
 class SqliteTx final : public MetadataTx {
 public:
@@ -187,7 +204,8 @@ public:
           principals_(db),
           access_keys_(db),
           blob_reviews_(db),
-          lifecycle_(db) {}
+          lifecycle_(db),
+          scans_(db) {}
     RepositoryTable& repositories() override { return repositories_; }
     ManifestTable& manifests() override { return manifests_; }
     TagTable& tags() override { return tags_; }
@@ -198,6 +216,7 @@ public:
     AccessKeyTable& access_keys() override { return access_keys_; }
     BlobReviewTable& blob_reviews() override { return blob_reviews_; }
     LifecycleTable& lifecycle() override { return lifecycle_; }
+    ScanTable& scans() override { return scans_; }
 
 private:
     SqliteRepositoryTable repositories_;
@@ -210,6 +229,7 @@ private:
     SqliteAccessKeyTable access_keys_;
     SqliteBlobReviewTable blob_reviews_;
     SqliteLifecycleTable lifecycle_;
+    SqliteScanTable scans_;
 };
 
 }  // namespace wharf::storage::sqlite
