@@ -246,6 +246,16 @@ Result<json> batch_get_image(EcrCall& call) {
                                   image.manifest.media_type)}});
                 break;
             }
+            // The vulnerability gate applies to this pull path as to the OCI one.
+            if (!image.manifest.subject) {
+                auto verdict = reg.scans.gate(*name, image.manifest.digest);
+                if (verdict && !verdict->allowed) {
+                    failures.push_back({{"imageId", image_id_shape(id)},
+                                        {"failureCode", "ImageInaccessible"},
+                                        {"failureReason", verdict->reason}});
+                    break;
+                }
+            }
             reg.pulls.note(found->repo_id, image.manifest.digest);  // BatchGetImage is a pull
             images.push_back({{"registryId", reg.ctx.options.account.account_id},
                               {"repositoryName", name->str()},

@@ -178,7 +178,8 @@ Result<GateVerdict> ScanService::gate(const model::RepoName& repo, const model::
         return scans.error();
     }
     const std::optional<ImageScan>& scan = scans->front();
-    if (!scan || scan->record.status != "COMPLETE") {
+    // Matched against no database at all is not scanned.
+    if (!scan || scan->record.status != "COMPLETE" || scan->record.vulndb_version == 0) {
         if (!rule->allow_unscanned) {
             verdict.allowed = false;
             verdict.reason = fmt::format(

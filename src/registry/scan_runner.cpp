@@ -356,6 +356,11 @@ Result<ImageScan> ScanService::run_one(const model::Digest& digest) {
         return finish("FAILED", matched.error().message, &combined, {});
     }
     std::string description = "The scan was completed successfully.";
+    if (db->status().version == 0) {
+        // The inventory is kept: the first `wharf admin vulndb import` re-matches it.
+        description = "No vulnerability database has been imported yet (wharf admin vulndb "
+                      "import); the packages were recorded and findings appear once one is.";
+    }
     if (auto stored = attach_sboms(ctx_, scan.repository, digest, combined); !stored) {
         description += " The SBOM could not be stored: " + stored.error().message;
     }

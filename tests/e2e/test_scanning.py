@@ -485,6 +485,10 @@ def test_pull_gate_blocks_and_the_allowlist_unblocks(server, aws, imported, tool
     err = p.stderr.decode()
     assert "denied" in err and "vulnerability gate" in err, err
 
+    got = aws.call("batch-get-image", "--repository-name", "gated/app", "--image-ids",
+                   "imageTag=v1")
+    assert got["images"] == [] and got["failures"][0]["failureCode"] == "ImageInaccessible", got
+
     check = admin(server, "scan", "gate", "--repo", "gated/app", "--tag", "v1", "--max-severity",
                   "LOW", check=False)
     assert check.returncode == 1 and b"gate failed" in check.stdout, check.stdout

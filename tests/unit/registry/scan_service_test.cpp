@@ -307,6 +307,28 @@ TEST_F(ScanServiceTest, ANewDatabaseRematchesStoredInventoriesAndAuditsNewFindin
     registry_->audit.attach(nullptr);
 }
 
+TEST_F(ScanServiceTest, WithoutADatabaseTheInventoryWaitsForTheFirstImport) {
+    const auto empty = dir_.path() / "no-vulndb-yet";
+    registry_->scans.set_database(
+        [empty] { return scan::vulndb::open_current(empty).value(); });
+    scan_on_push("app");
+    push_image("app", "v1", {debian_layer()});
+    registry_->scans.run_queued(10).value();
+    auto scan = scan_of("app", "v1");
+    EXPECT_EQ(scan.record.status, "COMPLETE");
+    EXPECT_NE(scan.record.description.find("No vulnerability database"), std::string::npos);
+    EXPECT_TRUE(scan.findings.empty());
+    // The gate does not count it as scanned.
+    ASSERT_TRUE(registry_->scans.put_gate_rules({{"app", "HIGH", false, {}}}));
+    EXPECT_FALSE(registry_->manifests.get(caller_, repo("app"), ref("v1"), ""));
+
+    registry_->scans.set_database([this] {
+        return scan::vulndb::open_current(dir_.path() / "vulndb").value();
+    });
+    EXPECT_EQ(registry_->scans.rematch_all().value(), 1u);
+    EXPECT_EQ(scan_of("app", "v1").findings.size(), 1u);
+}
+
 TEST_F(ScanServiceTest, ACompletedScanStoresSpdxAndCycloneDxReferrers) {
     scan_on_push("app");
     const auto digest = push_image("app", "v1", {debian_layer()});
