@@ -133,6 +133,24 @@ Result<Matched> match_inventory(const scan::vulndb::Database& db, const scan::In
     return m;
 }
 
+// One batch of scan digests from a read transaction (the worker's queue, the re-match list).
+template <typename Query>
+Result<std::vector<model::Digest>> read_digests(storage::MetadataStore& meta, Query query) {
+    std::vector<model::Digest> batch;
+    auto read = meta.read([&](storage::MetadataTx& tx) -> Result<void> {
+        auto due = query(tx.scans());
+        if (!due) {
+            return due.error();
+        }
+        batch = std::move(*due);
+        return ok();
+    });
+    if (!read) {
+        return read.error();
+    }
+    return batch;
+}
+
 }  // namespace
 
 std::shared_ptr<const scan::vulndb::Database> ScanService::database() const {
@@ -142,22 +160,16 @@ std::shared_ptr<const scan::vulndb::Database> ScanService::database() const {
 Result<std::size_t> ScanService::run_queued(std::size_t max) {
     std::size_t ran = 0;
     while (ran < max) {
-        std::vector<model::Digest> batch;
-        auto read = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-            auto due = tx.scans().unfinished(std::min<std::size_t>(max - ran, 16));
-            if (!due) {
-                return due.error();
-            }
-            batch = std::move(*due);
-            return ok();
+        auto batch = read_digests(ctx_.meta, [&](storage::ScanTable& scans) {
+            return scans.unfinished(std::min<std::size_t>(max - ran, 16));
         });
-        if (!read) {
-            return read.error();
+        if (!batch) {
+            return batch.error();
         }
-        if (batch.empty()) {
+        if (batch->empty()) {
             break;
         }
-        for (const model::Digest& d : batch) {
+        for (const model::Digest& d : *batch) {
             (void)run_one(d);  // the outcome is stored in the record either way
             ++ran;
         }
@@ -379,22 +391,16 @@ Result<std::size_t> ScanService::rematch_all() {
     }
     std::size_t done = 0;
     for (;;) {
-        std::vector<model::Digest> batch;
-        auto read = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-            auto due = tx.scans().matched_before(db->status().version, 64);
-            if (!due) {
-                return due.error();
-            }
-            batch = std::move(*due);
-            return ok();
+        auto batch = read_digests(ctx_.meta, [&](storage::ScanTable& scans) {
+            return scans.matched_before(db->status().version, 64);
         });
-        if (!read) {
-            return read.error();
+        if (!batch) {
+            return batch.error();
         }
-        if (batch.empty()) {
+        if (batch->empty()) {
             return done;
         }
-        for (const model::Digest& d : batch) {
+        for (const model::Digest& d : *batch) {
             auto updated = ctx_.meta.write([&](storage::MetadataTx& tx) -> Result<void> {
                 auto found = tx.scans().find(d);
                 if (!found || !*found) {

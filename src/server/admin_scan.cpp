@@ -60,6 +60,19 @@ Result<std::pair<model::RepoName, registry::ImageId>> image_of(const ImageRef& r
     return std::pair{std::move(*repo), std::move(id)};
 }
 
+// The stored scan of the image a --tag or --digest names.
+Result<registry::ImageScan> scan_of(Runtime& rt, const ImageRef& ref) {
+    auto image = image_of(ref);
+    if (!image) {
+        return image.error();
+    }
+    auto found = rt.registry->scans.find(image->first, image->second);
+    if (!found) {
+        return found.error();
+    }
+    return std::move(found->second);
+}
+
 std::string finding_line(const json& f) {
     const json& p = f["package"];
     std::string fixed = f.value("fixedIn", std::string());
@@ -151,15 +164,11 @@ int scan_gate_check(const config::Config& c, const ImageRef& ref, const std::str
                                       max_severity)});
     }
     return with_runtime(c, [&](Runtime& rt) {
-        auto image = image_of(ref);
-        if (!image) {
-            return fail(image.error());
-        }
-        auto found = rt.registry->scans.find(image->first, image->second);
+        auto found = scan_of(rt, ref);
         if (!found) {
             return fail(found.error());
         }
-        const auto& scan = found->second;
+        const auto& scan = *found;
         if (scan.record.status != "COMPLETE") {
             std::fprintf(stderr, "wharf admin: the image's scan is %s%s%s; run `wharf admin scan run`\n",
                          scan.record.status.c_str(), scan.record.description.empty() ? "" : ": ",
@@ -201,15 +210,11 @@ int scan_gate_check(const config::Config& c, const ImageRef& ref, const std::str
 
 int scan_findings(const config::Config& c, const ImageRef& ref, bool as_json) {
     return with_runtime(c, [&](Runtime& rt) {
-        auto image = image_of(ref);
-        if (!image) {
-            return fail(image.error());
-        }
-        auto found = rt.registry->scans.find(image->first, image->second);
+        auto found = scan_of(rt, ref);
         if (!found) {
             return fail(found.error());
         }
-        const auto& scan = found->second;
+        const auto& scan = *found;
         if (as_json) {
             print({{"status", scan.record.status},
                    {"description", scan.record.description},
