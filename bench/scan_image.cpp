@@ -31,7 +31,7 @@ using namespace wharf;
 namespace fs = std::filesystem;
 using Steady = std::chrono::steady_clock;
 
-const fs::path kShared = WHARF_SOURCE_DIR "/../shared/vulndb";
+const fs::path kShared = WHARF_VULNDB_DIR "";
 
 double seconds_since(Steady::time_point start) {
     return std::chrono::duration<double>(Steady::now() - start).count();

@@ -23,7 +23,7 @@ fs::path snapshot() {
     if (const char* p = std::getenv("WHARF_VULNDB_SNAPSHOT")) {
         return p;
     }
-    return WHARF_SOURCE_DIR "/../shared/vulndb/debian/debian-osv-snapshot-2025-02-12.tar.xz";
+    return WHARF_VULNDB_DIR "/debian/debian-osv-snapshot-2025-02-12.tar.xz";
 }
 
 void BM_ImportDebianSnapshot(benchmark::State& state) {

@@ -35,6 +35,7 @@ function(wharf_unit_tests path)
     string(REPLACE "/" "_" lib "wharf_${path}")
     target_link_libraries(${name} PRIVATE ${lib} wharf_test_support ${T_LIBS} GTest::gtest_main GTest::gmock)
     target_compile_options(${name} PRIVATE ${WHARF_WARNINGS})
-    target_compile_definitions(${name} PRIVATE WHARF_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+    target_compile_definitions(${name} PRIVATE WHARF_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                                               WHARF_VULNDB_DIR="${WHARF_VULNDB_DIR}")
     gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()

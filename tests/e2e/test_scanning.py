@@ -31,7 +31,20 @@ from harness import ConfiguredServer
 
 pytestmark = [needs_aws, needs_skopeo, pytest.mark.not_on_reference("vulnerability scanning")]
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "vulndb"
+
+
+def _vulndb_dir() -> Path:
+    """The shared advisory data: WHARF_VULNDB_DIR, beside the checkout, or /work/shared."""
+    candidates = [os.environ.get("WHARF_VULNDB_DIR", ""),
+                  str(Path(__file__).resolve().parents[2].parent / "shared" / "vulndb"),
+                  "/work/shared/vulndb"]
+    for c in candidates:
+        if c and (Path(c) / "SOURCES.md").is_file():
+            return Path(c)
+    return Path(candidates[1])
+
+
+SHARED = _vulndb_dir()
 FIXTURES = SHARED / "fixtures"
 DEBIAN_MIN = SHARED / "debian" / "osv-minimal-bookworm"
 PYPI = SHARED / "pypi" / "osv-yaml"

@@ -11,7 +11,7 @@ namespace {
 using test_util::find;
 using test_util::read_fixture;
 
-const std::string kFixtures = WHARF_SOURCE_DIR "/../shared/vulndb/fixtures/";
+const std::string kFixtures = WHARF_VULNDB_DIR "/fixtures/";
 
 // Paragraphs whose Status field is exactly "install ok installed", counted the simple way.
 std::size_t count_installed_by_line_scan(const std::string& text) {

@@ -8,7 +8,7 @@ namespace {
 
 TEST(OsRelease, BookwormFixture) {
     const auto release = parse_os_release(
-        test_util::read_fixture(WHARF_SOURCE_DIR "/../shared/vulndb/fixtures/bookworm-os-release"));
+        test_util::read_fixture(WHARF_VULNDB_DIR "/fixtures/bookworm-os-release"));
     ASSERT_TRUE(release);
     EXPECT_EQ(release->id, "debian");
     EXPECT_EQ(release->version_id, "12");

@@ -95,7 +95,7 @@ TEST(PythonMetadata, NormalizePypiName) {
 
 TEST(PythonMetadata, SitePackagesFixtureRoundTrips) {
     const auto tsv = test_util::read_fixture(
-        WHARF_SOURCE_DIR "/../shared/vulndb/fixtures/python311-site-packages.tsv");
+        WHARF_VULNDB_DIR "/fixtures/python311-site-packages.tsv");
     std::istringstream in(tsv);
     std::string line;
     std::size_t rows = 0;

@@ -14,7 +14,7 @@
 
 namespace wharf::scan::version::testing {
 
-inline const std::filesystem::path kVulnDb = WHARF_SOURCE_DIR "/../shared/vulndb";
+inline const std::filesystem::path kVulnDb = WHARF_VULNDB_DIR "";
 
 inline std::string read_text(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);

@@ -19,7 +19,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const fs::path kData = fs::path(WHARF_SOURCE_DIR "/../shared/vulndb");
+const fs::path kData = fs::path(WHARF_VULNDB_DIR "");
 constexpr std::string_view kNow = "2025-03-01T12:00:00Z";
 
 std::int64_t records_of(const Status& s, std::string_view source) {

@@ -25,7 +25,7 @@ using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-const fs::path kData = fs::path(WHARF_SOURCE_DIR "/../shared/vulndb");
+const fs::path kData = fs::path(WHARF_VULNDB_DIR "");
 
 std::string slurp(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
