@@ -1,6 +1,6 @@
 // Scan throughput and memory: a 500 MB image of 5 gzip layers (the Debian 12 fixture's dpkg
-// database and os-release, Python site-packages, a jar, 20,000 small files and incompressible
-// payload) written into the filesystem blob store, then scanned as the worker does: each layer
+// database and os-release, Python site-packages, 20,000 small files, and this machine's own
+// libraries and programs as payload) written into the filesystem blob store, then scanned as the worker does: each layer
 // streamed once through libarchive into the layer cache, folded, matched against a database
 // imported from the shared Debian bookworm and PyPA data. Then a second image sharing the first
 // four layers. Targets (issue #5): first scan < 30 s, max RSS < 256 MiB, second < 1 s.
@@ -15,7 +15,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <random>
+#include <algorithm>
+#include <cstring>
 #include <string>
 
 #include <fmt/format.h>
@@ -89,19 +90,37 @@ private:
     Hasher hasher_;
 };
 
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string out(n, '\0');
-    for (std::size_t i = 0; i + 8 <= n; i += 8) {
-        const std::uint64_t v = rng();
-        std::memcpy(out.data() + i, &v, 8);
-    }
-    return out;
-}
-
-// ~100 MB of incompressible files under `dir`.
-void payload(LayerWriter& w, std::mt19937_64& rng, const std::string& dir, int files = 100) {
-    for (int i = 0; i < files; ++i) {
-        w.file(fmt::format("{}/blob-{:03}.bin", dir, i), random_bytes(rng, 1 << 20));
+// Real files of this machine (shared libraries and programs, exec bits kept, so the scanner
+// probes every ELF as it would in a real image) under `dir` until the layer holds about
+// `target` compressed bytes: content that compresses like a real image, unlike random bytes
+// (gzip stores those uncompressed and inflating them is a memcpy).
+void payload(LayerWriter& w, const std::string& dir, std::uint64_t target = 100'000'000) {
+    static std::vector<fs::path> files = [] {
+        std::vector<fs::path> out;
+        for (const char* root : {"/usr/lib/x86_64-linux-gnu", "/usr/bin", "/usr/share/doc"}) {
+            std::error_code ec;
+            for (auto it = fs::recursive_directory_iterator(root, ec);
+                 it != fs::recursive_directory_iterator(); it.increment(ec)) {
+                if (ec) {
+                    break;
+                }
+                if (it->is_regular_file(ec) && !it->is_symlink(ec) &&
+                    it->file_size(ec) < (32u << 20)) {
+                    out.push_back(it->path());
+                }
+            }
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+    }();
+    static std::size_t next = 0;
+    const std::uint64_t start = w.size();
+    for (int i = 0; w.size() - start < target && !files.empty(); ++i) {
+        const fs::path& f = files[next++ % files.size()];
+        std::error_code ec;
+        const bool exec = (fs::status(f, ec).permissions() & fs::perms::owner_exec) != fs::perms::none;
+        w.file(fmt::format("{}/{:05}-{}", dir, i, f.filename().string()), read_file(f),
+               exec ? 0755 : 0644);
     }
 }
 
@@ -132,8 +151,7 @@ int main(int argc, char** argv) {
                                         fmt::format("wharf-scan-bench-{}", ::getpid());
     fs::create_directories(dir);
     auto blobs = storage::open_fs_blob_store(dir / "blobs").value();
-    std::mt19937_64 rng(42);
-
+    
     auto t = Steady::now();
     std::vector<scan::LayerRef> layers;
     std::uint64_t image_bytes = 0;
@@ -141,7 +159,7 @@ int main(int argc, char** argv) {
         LayerWriter w(*blobs);
         w.file("usr/lib/os-release", read_file(kShared / "fixtures/bookworm-os-release"));
         w.file("var/lib/dpkg/status", read_file(kShared / "fixtures/bookworm-dpkg-status"));
-        payload(w, rng, "usr/share/base");
+        payload(w, "usr/share/base");
         layers.push_back(w.finish());
         image_bytes += w.size();
     }
@@ -159,7 +177,7 @@ int main(int argc, char** argv) {
                    fmt::format("Metadata-Version: 2.1\nName: {}\nVersion: {}\n",
                                line.substr(0, a), line.substr(a + 1, b - a - 1)));
         }
-        payload(w, rng, "usr/local/lib/python3.11/data");
+        payload(w, "usr/local/lib/python3.11/data");
         layers.push_back(w.finish());
         image_bytes += w.size();
     }
@@ -168,20 +186,20 @@ int main(int argc, char** argv) {
         for (int i = 0; i < 20'000; ++i) {
             w.file(fmt::format("srv/static/{:03}/{:05}.txt", i / 100, i), fmt::format("file {}\n", i));
         }
-        payload(w, rng, "srv/assets");
+        payload(w, "srv/assets");
         layers.push_back(w.finish());
         image_bytes += w.size();
     }
     {
         LayerWriter w(*blobs);
-        payload(w, rng, "opt/app/data");
+        payload(w, "opt/app/data");
         w.file("opt/app/bin/tool", "\x7f" "ELF not really a program", 0755);
         layers.push_back(w.finish());
         image_bytes += w.size();
     }
     {
         LayerWriter w(*blobs);
-        payload(w, rng, "var/cache/app");
+        payload(w, "var/cache/app");
         layers.push_back(w.finish());
         image_bytes += w.size();
     }

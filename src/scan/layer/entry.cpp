@@ -146,7 +146,8 @@ void EntryHandler::hardlink(const std::string& path, std::string_view target, bo
         } else {
             copy.path = path;
             copy.kind = *kind;
-            if (*kind == FileKind::executable && !copy.bytes.starts_with(kElfMagic)) {
+            // An exec-bit link to a kept file that is not a program: nothing to read as one.
+            if (*kind == FileKind::executable && target_files.kind != FileKind::executable) {
                 return;
             }
         }
@@ -182,6 +183,28 @@ bool EntryHandler::regular(archive* a, const std::string& path, FileKind kind, s
     return true;
 }
 
+namespace {
+
+// The part of an ELF program the package extractors read: the whole file when it has a
+// cargo-auditable ".dep-v0" section (its table is found through the section headers), else the
+// Go build information (the "\xff Go buildinf:" header at a 16-byte aligned offset and the
+// version and module strings after it, which fit in kGoBuildInfoWindow), else nothing.
+std::string build_info_of(std::string elf) {
+    constexpr std::string_view kGoMagic("\xff Go buildinf:", 14);
+    constexpr std::size_t kGoBuildInfoWindow = 1 << 20;
+    if (elf.find(".dep-v0") != std::string::npos) {
+        return elf;
+    }
+    for (auto at = elf.find(kGoMagic); at != std::string::npos; at = elf.find(kGoMagic, at + 1)) {
+        if (at % 16 == 0) {
+            return elf.substr(at, kGoBuildInfoWindow);
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
 bool EntryHandler::executable(archive* a, const std::string& path, std::uint64_t size) {
     // Decide on the first bytes: most executable files of an image are scripts, and only ELF
     // files can carry Go or Rust build information.
@@ -194,18 +217,24 @@ bool EntryHandler::executable(archive* a, const std::string& path, std::uint64_t
     }
     const auto probe = collector_.limits().max_executable_probe;
     const std::uint64_t keep = std::min(size, probe);
-    if (keep < magic.size() || !collector_.fits(path, keep)) {
+    if (keep < magic.size()) {
         return skip(a);
     }
+    // Read whole (one program at a time), then keep only its build information: memory then
+    // follows what a layer's programs declare, not their size.
     std::string rest;
     if (!read_entry_data(a, keep - magic.size(), rest)) {
         return false;
+    }
+    std::string bytes = build_info_of(magic + rest);
+    if (bytes.empty() || !collector_.fits(path, bytes.size())) {
+        return skip(a);
     }
     if (size > probe) {
         collector_.note(path, fmt::format("executable truncated to its first {} bytes", probe));
     }
     const std::size_t first = collector_.out().files.size();
-    collector_.keep(path, FileKind::executable, magic + rest);
+    collector_.keep(path, FileKind::executable, std::move(bytes));
     produced_[path] = {first, first + 1, FileKind::executable};
     return skip(a);
 }

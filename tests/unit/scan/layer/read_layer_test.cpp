@@ -17,11 +17,15 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 const std::string kOsRelease = "ID=debian\nVERSION_ID=\"12\"\n";
+// An ELF start, then Go's build-information header at a 16-byte aligned offset: what the
+// reader keeps of a program is that header onwards.
+const std::string kGoMagic("\xff Go buildinf:", 14);
 const std::string kElf = std::string(
                              "\x7f"
                              "ELF\x02\x01\x01",
                              7) +
-                         std::string(100, '\0');
+                         std::string(25, '\0') + kGoMagic + std::string(100, '\0');
+const std::string kBuildInfo = kElf.substr(32);
 
 std::vector<Entry> basic_entries() {
     return {dir("./"),
@@ -200,6 +204,19 @@ TEST(ReadLayer, KeptBytesTotalIsCapped) {
     EXPECT_THAT(c->notes[0], HasSubstr("c/node_modules/x/package.json: skipped: the layer's kept"));
 }
 
+TEST(ReadLayer, ProgramsWithoutBuildInfoAreNotKept) {
+    const std::string plain_elf = kElf.substr(0, 32) + std::string(200, 'x');
+    const std::string misaligned = kElf.substr(0, 33) + kGoMagic + std::string(40, '\0');
+    const std::string rust = kElf.substr(0, 32) + ".dep-v0" + std::string(40, '\0');
+    auto c = read_bytes(build_tar({file("usr/bin/c", plain_elf, 0755),
+                                   file("usr/bin/odd", misaligned, 0755),
+                                   file("usr/bin/rusty", rust, 0755)}));
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_EQ(c->files.size(), 1u);
+    EXPECT_EQ(c->files[0].path, "usr/bin/rusty");
+    EXPECT_EQ(c->files[0].bytes, rust);  // cargo-auditable needs the section table: whole
+}
+
 TEST(ReadLayer, DevicesAndFifosAreIgnored) {
     Entry dev{"etc/os-release", "", AE_IFCHR, 0600, {}, {}};
     Entry fifo{"var/lib/dpkg/status", "", AE_IFIFO, 0600, {}, {}};
@@ -228,16 +245,16 @@ TEST(ReadLayer, ExecutablesAreKeptOnlyWhenElf) {
     ASSERT_EQ(c->files.size(), 2u);
     EXPECT_EQ(c->files[0].path, "usr/bin/app");
     EXPECT_EQ(c->files[0].kind, FileKind::executable);
-    EXPECT_EQ(c->files[0].bytes, kElf.substr(0, 50));  // the probe's prefix
+    EXPECT_EQ(c->files[0].bytes, kElf.substr(32, 18));  // the build info within the probe
     EXPECT_THAT(c->notes, ElementsAre("usr/bin/app: executable truncated to its first 50 bytes"));
     EXPECT_EQ(c->files[1].path, "usr/bin/app2");
 }
 
-TEST(ReadLayer, ExecutableUnderTheProbeIsKeptWhole) {
+TEST(ReadLayer, ExecutableUnderTheProbeKeepsItsWholeBuildInfo) {
     auto c = read_bytes(build_tar({file("app", kElf, 0700)}, Filter::gzip));
     ASSERT_TRUE(c) << c.error().message;
     ASSERT_EQ(c->files.size(), 1u);
-    EXPECT_EQ(c->files[0].bytes, kElf);
+    EXPECT_EQ(c->files[0].bytes, kBuildInfo);
 }
 
 TEST(ReadLayer, TooManyEntriesFails) {
