@@ -56,6 +56,19 @@ std::string upper(std::string s) {
     return s;
 }
 
+// The one affected entry a WG advisory has: node-semver range strings instead of OSV events.
+Affected npm_affected(std::string name, std::string vulnerable, std::string patched) {
+    Affected a;
+    a.ecosystem = "npm";
+    a.name = std::move(name);
+    Range range;
+    range.type = "SEMVER";
+    range.npm_vulnerable = std::move(vulnerable);
+    range.npm_patched = std::move(patched);
+    a.ranges.push_back(std::move(range));
+    return a;
+}
+
 Result<Advisory> read_npm(const json& root, std::string_view stem) {
     Advisory adv;
     adv.id = fmt::format("NSWG-ECO-{}", stem);
@@ -96,15 +109,8 @@ Result<Advisory> read_npm(const json& root, std::string_view stem) {
     if (is_cvss3(*vector)) {
         adv.cvss_v3.push_back(std::move(*vector));
     }
-    Affected a;
-    a.ecosystem = "npm";
-    a.name = std::move(*module);
-    Range range;
-    range.type = "SEMVER";
-    range.npm_vulnerable = std::move(*vulnerable);
-    range.npm_patched = std::move(*patched);
-    a.ranges.push_back(std::move(range));
-    adv.affected.push_back(std::move(a));
+    adv.affected.push_back(
+        npm_affected(std::move(*module), std::move(*vulnerable), std::move(*patched)));
     return adv;
 }
 
@@ -140,15 +146,7 @@ Result<Advisory> read_core(const json& root, std::string_view stem) {
     if (is_cvss3(*cvss)) {
         adv.cvss_v3.push_back(std::move(*cvss));
     }
-    Affected a;
-    a.ecosystem = "npm";
-    a.name = "node";
-    Range range;
-    range.type = "SEMVER";
-    range.npm_vulnerable = std::move(*vulnerable);
-    range.npm_patched = std::move(*patched);
-    a.ranges.push_back(std::move(range));
-    adv.affected.push_back(std::move(a));
+    adv.affected.push_back(npm_affected("node", std::move(*vulnerable), std::move(*patched)));
     return adv;
 }
 

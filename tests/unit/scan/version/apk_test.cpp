@@ -10,13 +10,9 @@
 namespace wharf::scan::version {
 namespace {
 
+using testing::Case;
 using testing::sign;
 
-struct Case {
-    const char* a;
-    const char* b;
-    int expected;
-};
 
 TEST(Apk, Table) {
     const Case cases[] = {

@@ -19,13 +19,9 @@
 namespace wharf::scan::version {
 namespace {
 
+using testing::Case;
 using testing::sign;
 
-struct Case {
-    const char* a;
-    const char* b;
-    int expected;
-};
 
 TEST(Dpkg, Table) {
     const Case cases[] = {
@@ -71,10 +67,7 @@ TEST(Dpkg, Table) {
         {"abc:1.0", "1.0", 1},
         {":1", "1", 1},
     };
-    for (const auto& c : cases) {
-        EXPECT_EQ(sign(compare_dpkg(c.a, c.b)), c.expected) << c.a << " vs " << c.b;
-        EXPECT_EQ(sign(compare_dpkg(c.b, c.a)), -c.expected) << c.b << " vs " << c.a;
-    }
+    testing::expect_table([](auto a, auto b) { return compare_dpkg(a, b); }, cases);
 }
 
 TEST(Dpkg, SchemeDispatch) {

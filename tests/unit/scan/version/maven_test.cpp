@@ -15,13 +15,9 @@
 namespace wharf::scan::version {
 namespace {
 
+using testing::Case;
 using testing::sign;
 
-struct Case {
-    const char* a;
-    const char* b;
-    int expected;
-};
 
 TEST(Maven, Table) {
     const Case cases[] = {
@@ -66,10 +62,7 @@ TEST(Maven, Table) {
         {"", "0", 0},
         {"", "1", -1},
     };
-    for (const auto& c : cases) {
-        EXPECT_EQ(sign(compare_maven(c.a, c.b)), c.expected) << c.a << " vs " << c.b;
-        EXPECT_EQ(sign(compare_maven(c.b, c.a)), -c.expected) << c.b << " vs " << c.a;
-    }
+    testing::expect_table([](auto a, auto b) { return compare_maven(a, b); }, cases);
 }
 
 // Real Maven Central spellings and the odd corners of the parser.

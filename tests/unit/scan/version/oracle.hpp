@@ -3,6 +3,8 @@
 // Helpers for the tests that check the version orders against the ecosystems' own tools: run a
 // command once over a file of pairs and read what it printed.
 
+#include <gtest/gtest.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +15,14 @@
 #include <vector>
 
 namespace wharf::scan::version::testing {
+
+// One row of a comparison table: a vs b should order as `expected` (-1, 0, 1).
+struct Case {
+    const char* a;
+    const char* b;
+    int expected;
+};
+
 
 inline const std::filesystem::path kVulnDb = WHARF_VULNDB_DIR "";
 
@@ -63,6 +73,15 @@ inline int sign(int v) {
 }
 inline std::optional<int> sign(std::optional<int> v) {
     return v ? std::optional<int>(sign(*v)) : std::nullopt;
+}
+
+// Checks each row both ways: cmp(a, b) has the expected sign and cmp(b, a) the opposite one.
+template <typename Compare, typename Rows>
+void expect_table(Compare cmp, const Rows& cases) {
+    for (const auto& c : cases) {
+        EXPECT_EQ(sign(cmp(c.a, c.b)), c.expected) << c.a << " vs " << c.b;
+        EXPECT_EQ(sign(cmp(c.b, c.a)), -c.expected) << c.b << " vs " << c.a;
+    }
 }
 
 }  // namespace wharf::scan::version::testing

@@ -17,13 +17,9 @@
 namespace wharf::scan::version {
 namespace {
 
+using testing::Case;
 using testing::sign;
 
-struct Case {
-    const char* a;
-    const char* b;
-    int expected;
-};
 
 TEST(Pep440, Table) {
     const Case cases[] = {
@@ -73,10 +69,7 @@ TEST(Pep440, Table) {
         {"1.0+a-b_c", "1.0+a.b.c", 0},
         {"1.0+01", "1.0+1", 0},
     };
-    for (const auto& c : cases) {
-        EXPECT_EQ(sign(compare_pep440(c.a, c.b)), c.expected) << c.a << " vs " << c.b;
-        EXPECT_EQ(sign(compare_pep440(c.b, c.a)), -c.expected) << c.b << " vs " << c.a;
-    }
+    testing::expect_table([](auto a, auto b) { return compare_pep440(a, b); }, cases);
 }
 
 TEST(Pep440, NotVersions) {

@@ -16,13 +16,9 @@
 namespace wharf::scan::version {
 namespace {
 
+using testing::Case;
 using testing::sign;
 
-struct Case {
-    const char* a;
-    const char* b;
-    int expected;
-};
 
 TEST(Rpm, Table) {
     const Case cases[] = {
@@ -60,10 +56,7 @@ TEST(Rpm, Table) {
         {"1.0", "1.0-", -1},
         {"1.2-3-4", "1.2-3-5", -1},  // the release is after the last '-'
     };
-    for (const auto& c : cases) {
-        EXPECT_EQ(sign(compare_rpm(c.a, c.b)), c.expected) << c.a << " vs " << c.b;
-        EXPECT_EQ(sign(compare_rpm(c.b, c.a)), -c.expected) << c.b << " vs " << c.a;
-    }
+    testing::expect_table([](auto a, auto b) { return compare_rpm(a, b); }, cases);
 }
 
 TEST(Rpm, NotVersions) {

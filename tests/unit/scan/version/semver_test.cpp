@@ -7,13 +7,9 @@
 namespace wharf::scan::version {
 namespace {
 
+using testing::Case;
 using testing::sign;
 
-struct Case {
-    const char* a;
-    const char* b;
-    int expected;
-};
 
 TEST(Semver, Table) {
     const Case cases[] = {
@@ -42,10 +38,7 @@ TEST(Semver, Table) {
         {"123456789012345678901234567890.0.0", "123456789012345678901234567891.0.0", -1},
         {"1.0.0-99999999999999999999999", "1.0.0-100000000000000000000000", -1},
     };
-    for (const auto& c : cases) {
-        EXPECT_EQ(sign(compare_semver(c.a, c.b)), c.expected) << c.a << " vs " << c.b;
-        EXPECT_EQ(sign(compare_semver(c.b, c.a)), -c.expected) << c.b << " vs " << c.a;
-    }
+    testing::expect_table([](auto a, auto b) { return compare_semver(a, b); }, cases);
 }
 
 TEST(Semver, NotVersions) {
@@ -76,10 +69,7 @@ TEST(Go, Table) {
         {"v1.2.4-pre.0.20230101120000-abcdef123456", "v1.2.4-pre.1", -1},
         {"v0.38.0", "v0.4.0", 1},
     };
-    for (const auto& c : cases) {
-        EXPECT_EQ(sign(compare_go(c.a, c.b)), c.expected) << c.a << " vs " << c.b;
-        EXPECT_EQ(sign(compare_go(c.b, c.a)), -c.expected) << c.b << " vs " << c.a;
-    }
+    testing::expect_table([](auto a, auto b) { return compare_go(a, b); }, cases);
 }
 
 TEST(Go, NotVersions) {
