@@ -20,6 +20,7 @@ test_pkgs=(
     skopeo buildah podman containerd runc busybox-static
     awscli python3-boto3 sqlite3
     golang-go librpm-dev python3-yaml xz-utils
+    rpm db5.3-util
 )
 bench_pkgs=(docker-registry wrk openssl)
 

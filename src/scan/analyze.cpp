@@ -73,8 +73,13 @@ LayerRecord analyze(const layer::LayerContents& contents) {
         case FileKind::apk_installed:
             entry.packages = parse_apk_installed(f.bytes);
             break;
-        case FileKind::rpm_sqlite: {
-            auto parsed = parse_rpm_sqlite(bytes_of(f.bytes));
+        case FileKind::rpm_sqlite:
+        case FileKind::rpm_bdb:
+        case FileKind::rpm_ndb: {
+            const auto bytes = bytes_of(f.bytes);
+            auto parsed = f.kind == FileKind::rpm_sqlite ? parse_rpm_sqlite(bytes)
+                          : f.kind == FileKind::rpm_bdb  ? parse_rpm_bdb(bytes)
+                                                         : parse_rpm_ndb(bytes);
             if (parsed) {
                 entry.packages = std::move(*parsed);
             } else {
@@ -82,12 +87,6 @@ LayerRecord analyze(const layer::LayerContents& contents) {
             }
             break;
         }
-        case FileKind::rpm_bdb:
-        case FileKind::rpm_ndb:
-            record.notes.push_back(fmt::format(
-                "{}: rpm Berkeley DB and NDB databases are not read yet (rpmdb.sqlite is)",
-                f.path));
-            break;
         case FileKind::python_metadata:
             entry.packages = one(parse_python_metadata(f.bytes), f.path);
             break;
@@ -118,8 +117,7 @@ LayerRecord analyze(const layer::LayerContents& contents) {
         }
         }
         // A package database is kept even when empty: it replaces an older one in the fold.
-        const bool database = f.kind == FileKind::dpkg_status || f.kind == FileKind::apk_installed ||
-                              f.kind == FileKind::rpm_sqlite;
+        const bool database = layer::is_package_database(f.kind);
         if (database || !entry.packages.empty() || entry.os || !entry.owned_files.empty()) {
             record.entries.push_back(std::move(entry));
         }

@@ -21,7 +21,8 @@
 namespace wharf::scan {
 
 // Bump when analyze() changes what it extracts: cached records of older analyzers are ignored.
-inline constexpr int kAnalyzerRevision = 1;
+// 2: rpm Berkeley DB and ndb databases are read.
+inline constexpr int kAnalyzerRevision = 2;
 
 struct LayerEntry {
     std::string path;  // the file (for jar members "<jar>!/<member>")

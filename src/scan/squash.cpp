@@ -49,11 +49,6 @@ bool owned_by_os(std::string_view path, const std::set<std::string, std::less<>>
     return false;
 }
 
-bool is_os_database(FileKind kind) {
-    return kind == FileKind::dpkg_status || kind == FileKind::dpkg_status_d ||
-           kind == FileKind::apk_installed || kind == FileKind::rpm_sqlite;
-}
-
 // The layer that introduced a package: the lowest one holding the same package record (a later
 // layer that rewrote the database without changing it does not claim it).
 std::size_t first_layer_with(std::span<const LayerRecord> layers, const Package& p,
@@ -119,7 +114,7 @@ Inventory squash(std::span<const LayerRecord> layers, std::span<const std::strin
         for (const std::string& f : placed.entry->owned_files) {
             owned.insert(f);
         }
-        if (is_os_database(placed.entry->kind)) {
+        if (layer::is_os_package_record(placed.entry->kind)) {
             for (const Package& p : placed.entry->packages) {
                 owned.insert(p.files.begin(), p.files.end());
             }
@@ -138,14 +133,14 @@ Inventory squash(std::span<const LayerRecord> layers, std::span<const std::strin
         inv.layers.push_back(introduced < digests.size() ? digests[introduced] : std::string{});
     };
     for (const auto& [path, placed] : files) {
-        if (is_os_database(placed.entry->kind)) {
+        if (layer::is_os_package_record(placed.entry->kind)) {
             for (const Package& p : placed.entry->packages) {
                 add(p, placed.layer);
             }
         }
     }
     for (const auto& [path, placed] : files) {
-        if (is_os_database(placed.entry->kind)) {
+        if (layer::is_os_package_record(placed.entry->kind)) {
             continue;
         }
         for (const Package& p : placed.entry->packages) {

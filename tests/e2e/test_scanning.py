@@ -476,6 +476,148 @@ def test_sbom_referrers_are_fetchable_oci_artifacts(server, aws, imported, tool_
     assert len(doc["packages"]) == len(installed_debian(STATUS.decode())) + 2
 
 
+# ----------------------------------------------------------------------------- rpm databases
+
+needs_rpm = pytest.mark.skipif(shutil.which("rpmbuild") is None or shutil.which("db5.3_load") is None,
+                               reason="needs rpm (rpmbuild) and db5.3-util")
+
+RPM_SPEC = """Name: {name}
+Version: {version}
+Release: 3.el8
+{epoch}Summary: a package built by the test
+License: MIT
+BuildArch: noarch
+%description
+A package built by the test.
+%install
+mkdir -p %{{buildroot}}/usr/share/{name}
+for i in $(seq 1 {files}); do echo $i > %{{buildroot}}/usr/share/{name}/file-$i; done
+%files
+/usr/share/{name}
+"""
+
+
+@pytest.fixture(scope="module")
+def rpm_installed(tmp_path_factory) -> tuple[list[bytes], set[tuple[str, str]]]:
+    """Header blobs as rpm itself stores them: real packages built with rpmbuild, installed with
+    `rpm --justdb` into an rpmdb.sqlite, read back from its Packages table."""
+    import sqlite3
+    top = tmp_path_factory.mktemp("rpmbuild")
+    (top / "SPECS").mkdir()
+    for name, version, epoch, files in (("alpha", "1.2", "", 3), ("beta", "2.0.1", "Epoch: 4\n", 250),
+                                        ("gamma", "0.9", "", 40)):
+        spec = top / "SPECS" / f"{name}.spec"
+        spec.write_text(RPM_SPEC.format(name=name, version=version, epoch=epoch, files=files))
+        subprocess.run(["rpmbuild", "--quiet", "--define", f"_topdir {top}", "-bb", str(spec)],
+                       check=True, capture_output=True)
+    db = top / "db"
+    db.mkdir()
+    subprocess.run(["rpm", "--dbpath", str(db), "--initdb"], check=True, capture_output=True)
+    subprocess.run(["rpm", "--dbpath", str(db), "-i", "--justdb", "--nodeps", "--ignorearch",
+                    *map(str, sorted((top / "RPMS" / "noarch").glob("*.rpm")))],
+                   check=True, capture_output=True)
+    con = sqlite3.connect(db / "rpmdb.sqlite")
+    blobs = [row[0] for row in con.execute("SELECT blob FROM Packages ORDER BY hnum")]
+    con.close()
+    assert len(blobs) == 3
+    return blobs, rpm_qa(db, "sqlite")
+
+
+def rpm_qa(dbpath: Path, backend: str) -> set[tuple[str, str]]:
+    """(name, [epoch:]version-release) as rpm lists the database."""
+    out = subprocess.run(["rpm", "--dbpath", str(dbpath), "--define", f"_db_backend {backend}",
+                          "-qa", "--qf", "%{NAME} %|EPOCH?{%{EPOCH}:}:{}|%{VERSION}-%{RELEASE}\\n"],
+                         capture_output=True, check=True).stdout.decode()
+    return {tuple(line.split(" ", 1)) for line in out.splitlines() if line}
+
+
+def rpm_sqlite_file(blobs: list[bytes], where: Path) -> bytes:
+    import sqlite3
+    where.mkdir(parents=True)
+    con = sqlite3.connect(where / "rpmdb.sqlite")
+    con.execute("CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL)")
+    con.executemany("INSERT INTO Packages (blob) VALUES (?)", [(b,) for b in blobs])
+    con.commit()
+    con.close()
+    return (where / "rpmdb.sqlite").read_bytes()
+
+
+def rpm_bdb_file(blobs: list[bytes], where: Path) -> bytes:
+    """var/lib/rpm/Packages written by Berkeley DB itself (db5.3_load), as rpm < 4.16 keeps it:
+    instance 0 holds the next instance, 1..n the headers; 1 KiB pages force overflow chains."""
+    def esc(b: bytes) -> str:
+        return "".join(f"\\{x:02x}" for x in b)
+    where.mkdir(parents=True)
+    lines = [esc((0).to_bytes(4, "little")), esc((len(blobs) + 1).to_bytes(4, "little"))]
+    for i, b in enumerate(blobs, 1):
+        lines += [esc(i.to_bytes(4, "little")), esc(b)]
+    (where / "load.txt").write_text("\n".join(lines) + "\n")
+    subprocess.run(["db5.3_load", "-T", "-t", "hash", "-c", "db_pagesize=1024", "-f",
+                    str(where / "load.txt"), str(where / "Packages")], check=True)
+    return (where / "Packages").read_bytes()
+
+
+def rpm_ndb_file(blobs: list[bytes]) -> bytes:
+    """Packages.db laid out as rpm's lib/backend/ndb/rpmpkg.c writes it (Debian's rpm has no
+    ndb backend to write one): header, one slot page, blobs in 16-byte blocks with an Adler-32."""
+    import struct
+    import zlib
+    db = bytearray(4096)
+    struct.pack_into("<5I", db, 0, int.from_bytes(b"RpmP", "little"), 0, 1, 1, len(blobs) + 1)
+    for at in range(32, 4096, 16):
+        db[at:at + 4] = b"Slot"
+    for i, b in enumerate(blobs, 1):
+        blocks = (16 + len(b) + 12 + 15) // 16
+        start = len(db)
+        blob = bytearray(blocks * 16)
+        struct.pack_into("<4sIII", blob, 0, b"BlbS", i, 1700000000, len(b))
+        blob[16:16 + len(b)] = b
+        struct.pack_into("<II4s", blob, blocks * 16 - 12, zlib.adler32(bytes(blob[:-12])), len(b),
+                         b"BlbE")
+        db += blob
+        struct.pack_into("<III", db, 32 + 16 * (i - 1) + 4, i, start // 16, blocks)
+    return bytes(db)
+
+
+def cyclonedx_packages(server, repo: str, digest: str) -> set[tuple[str, str]]:
+    r = registry_get(server, f"/v2/{repo}/referrers/{digest}")
+    assert r.status_code == 200, r.text
+    cdx = [m for m in r.json()["manifests"] if m["artifactType"] == "application/vnd.cyclonedx+json"]
+    assert len(cdx) == 1, r.json()
+    m = registry_get(server, f"/v2/{repo}/manifests/{cdx[0]['digest']}",
+                     "application/vnd.oci.image.manifest.v1+json").json()
+    doc = registry_get(server, f"/v2/{repo}/blobs/{m['layers'][0]['digest']}").json()
+    return {(c["name"], c["version"]) for c in doc["components"] if c.get("purl", "").startswith("pkg:rpm/")}
+
+
+@needs_rpm
+@pytest.mark.parametrize("backend", ["sqlite", "bdb", "ndb"])
+def test_every_rpm_database_backend_lists_what_rpm_installed(server, aws, tool_env, layouts,
+                                                             rpm_installed, tmp_path, backend):
+    """Fedora/RHEL 9 (rpmdb.sqlite), CentOS 7/RHEL 8 (Berkeley DB Packages) and SLES 15 (ndb
+    Packages.db): the scan reads the same packages rpm lists."""
+    rpm_headers, expected = rpm_installed
+    assert len(expected) == 3 and ("beta", "4:2.0.1-3.el8") in expected, expected
+    if backend == "sqlite":
+        path, data = "usr/lib/sysimage/rpm/rpmdb.sqlite", rpm_sqlite_file(rpm_headers, tmp_path / "db")
+        os_release = b'NAME="Rocky Linux"\nID="rocky"\nVERSION_ID="9.3"\n'
+    elif backend == "bdb":
+        data = rpm_bdb_file(rpm_headers, tmp_path / "bdb")
+        # rpm's own read-only Berkeley DB backend agrees with the file db5.3_load wrote.
+        assert rpm_qa(tmp_path / "bdb", "bdb_ro") == expected
+        path, os_release = "var/lib/rpm/Packages", b'NAME="CentOS Linux"\nID="centos"\nVERSION_ID="7"\n'
+    else:
+        path, data = "usr/lib/sysimage/rpm/Packages.db", rpm_ndb_file(rpm_headers)
+        os_release = b'NAME="SLES"\nID="sles"\nVERSION_ID="15.3"\n'
+    layer = images.LayerBuilder().file("etc/os-release", os_release).file(path, data).build()
+    repo = f"scan/rpm-{backend}"
+    img = publish(server, tool_env, layouts, repo, "v1", [layer])
+    out = wait_status(aws, repo, "v1")
+    assert out["imageScanStatus"]["status"] == "COMPLETE", out["imageScanStatus"]
+    ours = cyclonedx_packages(server, repo, img.digest)
+    assert ours == expected
+
+
 @needs_data
 def test_pull_gate_blocks_and_the_allowlist_unblocks(server, aws, imported, tool_env, layouts,
                                                      tmp_path):

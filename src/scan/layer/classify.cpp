@@ -141,4 +141,13 @@ bool is_jar_name(std::string_view name) noexcept {
 
 }  // namespace detail
 
+bool is_package_database(FileKind kind) {
+    return kind == FileKind::dpkg_status || kind == FileKind::apk_installed ||
+           kind == FileKind::rpm_sqlite || kind == FileKind::rpm_bdb || kind == FileKind::rpm_ndb;
+}
+
+bool is_os_package_record(FileKind kind) {
+    return is_package_database(kind) || kind == FileKind::dpkg_status_d;
+}
+
 }  // namespace wharf::scan::layer

@@ -49,6 +49,12 @@ enum class FileKind {
     executable,          // a regular file with an exec bit that starts with ELF magic
 };
 
+// A whole OS package database (dpkg status, apk installed, any rpm backend): a newer copy
+// replaces the older one in the fold even when it lists nothing.
+bool is_package_database(FileKind kind);
+// Where an OS package manager records what it installed: the databases and distroless status.d.
+bool is_os_package_record(FileKind kind);
+
 // Which kind the normalised path is, if any. `executable` means a mode bit 0111 is set; the ELF
 // check is done on the bytes by read_layer.
 std::optional<FileKind> classify(std::string_view path, bool executable);

@@ -49,6 +49,20 @@ void add_file(std::vector<std::string>& out, FileBudget& budget, std::string_vie
 // parse_rpm_header with the file budget of the whole database it came from.
 Result<Package> parse_rpm_header(std::span<const std::uint8_t> blob, FileBudget& budget);
 
+// The packages of one rpm database, whatever its backend (sqlite, Berkeley DB, NDB): one
+// damaged header costs its package, not the whole database, and gpg-pubkey entries (the
+// imported signing keys) are not software.
+class RpmPackages {
+public:
+    // false once kMaxPackages are kept: the caller stops reading.
+    bool add(std::span<const std::uint8_t> header_blob);
+    std::vector<Package> take() { return std::move(packages_); }
+
+private:
+    std::vector<Package> packages_;
+    FileBudget budget_;  // shared: many headers must not each spend the whole allowance
+};
+
 // JSON from untrusted text: nullopt on syntax errors or nesting deeper than kMaxJsonDepth.
 std::optional<nlohmann::json> parse_json(std::string_view text);
 

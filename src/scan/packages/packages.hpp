@@ -72,6 +72,14 @@ Result<Package> parse_rpm_header(std::span<const std::uint8_t> blob);
 // An rpmdb.sqlite file's bytes (opened in memory, read-only): every header in Packages.
 Result<std::vector<Package>> parse_rpm_sqlite(std::span<const std::uint8_t> db);
 
+// A Berkeley DB hash "Packages" file (rpm < 4.16), either byte order: every header blob, in
+// instance order. Errc::bad_request when the file is not an unencrypted hash database.
+Result<std::vector<Package>> parse_rpm_bdb(std::span<const std::uint8_t> db);
+
+// An ndb "Packages.db" file (rpm's own store, SUSE): every header blob whose slot, bounds and
+// Adler-32 check out, in package-index order. Errc::bad_request when the file is not ndb.
+Result<std::vector<Package>> parse_rpm_ndb(std::span<const std::uint8_t> db);
+
 // etc/os-release or usr/lib/os-release (shell-style KEY=value, quotes optional).
 std::optional<OsRelease> parse_os_release(std::string_view text);
 

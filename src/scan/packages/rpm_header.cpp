@@ -236,4 +236,12 @@ Result<Package> detail::parse_rpm_header(std::span<const std::uint8_t> blob, Fil
     return pkg;
 }
 
+bool detail::RpmPackages::add(std::span<const std::uint8_t> header_blob) {
+    auto pkg = parse_rpm_header(header_blob, budget_);
+    if (pkg && pkg->name != "gpg-pubkey") {
+        packages_.push_back(std::move(*pkg));
+    }
+    return packages_.size() < kMaxPackages;
+}
+
 }  // namespace wharf::scan

@@ -69,8 +69,7 @@ Result<std::vector<Package>> parse_rpm_sqlite(std::span<const std::uint8_t> db_b
         return bad("no readable Packages table", raw);
     }
     const std::unique_ptr<sqlite3_stmt, Closer> stmt(raw_stmt);
-    std::vector<Package> out;
-    detail::FileBudget budget;  // shared: many headers must not each spend the whole allowance
+    detail::RpmPackages out;
     for (;;) {
         const int rc = sqlite3_step(raw_stmt);
         if (rc == SQLITE_DONE) {
@@ -81,20 +80,11 @@ Result<std::vector<Package>> parse_rpm_sqlite(std::span<const std::uint8_t> db_b
         }
         const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(raw_stmt, 0));
         const int size = sqlite3_column_bytes(raw_stmt, 0);
-        if (!data || size <= 0) {
-            continue;
-        }
-        auto pkg = detail::parse_rpm_header({data, static_cast<std::size_t>(size)}, budget);
-        // One damaged header costs its package, not the whole database; gpg-pubkey rows are
-        // the imported signing keys, not software.
-        if (pkg && pkg->name != "gpg-pubkey") {
-            out.push_back(std::move(*pkg));
-            if (out.size() >= detail::kMaxPackages) {
-                break;
-            }
+        if (data && size > 0 && !out.add({data, static_cast<std::size_t>(size)})) {
+            break;
         }
     }
-    return out;
+    return out.take();
 }
 
 }  // namespace wharf::scan

@@ -13,23 +13,7 @@ namespace {
 
 using test_util::Bytes;
 using test_util::find;
-
-// Runs a shell command; its stdout, or nullopt when it fails.
-std::optional<std::string> run(const std::string& command) {
-    FILE* pipe = popen(command.c_str(), "r");
-    if (!pipe) {
-        return std::nullopt;
-    }
-    std::string out;
-    char buffer[4096];
-    while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) {
-        out.append(buffer, n);
-    }
-    if (pclose(pipe) != 0) {
-        return std::nullopt;
-    }
-    return out;
-}
+using test_util::run;
 
 void write(const std::filesystem::path& path, std::string_view text) {
     std::filesystem::create_directories(path.parent_path());

@@ -3,8 +3,10 @@
 // Helpers shared by the package extractor tests.
 
 #include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,6 +20,23 @@ namespace wharf::scan::test_util {
 inline std::string read_fixture(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Runs a shell command; its stdout, or nullopt when it fails.
+inline std::optional<std::string> run(const std::string& command) {
+    FILE* pipe = popen(command.c_str(), "r");
+    if (!pipe) {
+        return std::nullopt;
+    }
+    std::string out;
+    char buffer[4096];
+    while (const auto n = fread(buffer, 1, sizeof buffer, pipe)) {
+        out.append(buffer, n);
+    }
+    if (pclose(pipe) != 0) {
+        return std::nullopt;
+    }
+    return out;
 }
 
 inline std::string_view trim_newline(std::string_view s) {
