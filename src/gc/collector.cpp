@@ -71,6 +71,9 @@ Result<Report> Collector::collect(bool dry_run) {
     if (auto uploads = remove_abandoned_uploads(dry_run, report); !uploads) {
         return uploads.error();
     }
+    if (auto scans = remove_orphaned_scans(dry_run, report); !scans) {
+        return scans.error();
+    }
     auto pending = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
         auto n = tx.blob_reviews().pending();
         if (!n) {
@@ -88,6 +91,7 @@ Result<Report> Collector::collect(bool dry_run) {
         totals_.bytes_freed += report.bytes_freed;
         totals_.links_dropped += report.links_dropped;
         totals_.uploads_removed += report.uploads_removed;
+        totals_.scans_removed += report.scans_removed;
         totals_.pending = report.pending;
     }
     return report;
@@ -145,6 +149,10 @@ Result<void> Collector::review_batch(const std::vector<model::Digest>& due, Time
                     if (!dry_run) {
                         if (auto marked = tx.blob_reviews().mark_deleting(digest); !marked) {
                             return marked.error();
+                        }
+                        // A layer's cached scan analysis goes with its bytes.
+                        if (auto forgotten = tx.scans().forget_layer(digest); !forgotten) {
+                            return forgotten.error();
                         }
                     }
                 } else if (info.error().code != Errc::blob_unknown) {
@@ -274,6 +282,47 @@ Result<void> Collector::remove_abandoned_uploads(bool dry_run, Report& report) {
                 }
             }
             ++report.uploads_removed;
+        }
+    }
+}
+
+Result<void> Collector::remove_orphaned_scans(bool dry_run, Report& report) {
+    for (;;) {
+        std::vector<model::Digest> orphaned;
+        auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
+            // A dry run removes nothing, so it reads them all at once (a real run pages).
+            auto o = tx.scans().orphaned(dry_run ? std::size_t{1} << 40 : options_.batch);
+            if (!o) {
+                return o.error();
+            }
+            orphaned = std::move(*o);
+            return ok();
+        });
+        if (!read) {
+            return read.error();
+        }
+        if (dry_run || orphaned.empty()) {
+            report.scans_removed += orphaned.size();
+            return ok();
+        }
+        std::uint64_t removed = 0;
+        auto written = meta_.write([&](storage::MetadataTx& tx) -> Result<void> {
+            removed = 0;
+            for (const model::Digest& d : orphaned) {
+                auto r = tx.scans().remove_orphaned(d);
+                if (!r) {
+                    return r.error();
+                }
+                removed += *r ? 1 : 0;
+            }
+            return ok();
+        });
+        if (!written) {
+            return written.error();
+        }
+        report.scans_removed += removed;
+        if (orphaned.size() < options_.batch) {
+            return ok();
         }
     }
 }

@@ -36,6 +36,7 @@ struct Report {
     std::uint64_t blobs_deleted = 0;    // blobs no repository linked any more
     std::uint64_t bytes_freed = 0;
     std::uint64_t uploads_removed = 0;  // abandoned upload sessions
+    std::uint64_t scans_removed = 0;    // vulnerability scans of images no repository holds
     std::uint64_t pending = 0;          // reviews still queued (not yet due) afterwards
     // The blobs deleted (or, dry run, that would be), the first 10,000 of them.
     std::vector<model::Digest> deleted;
@@ -48,6 +49,7 @@ struct Totals {
     std::atomic<std::uint64_t> bytes_freed{0};
     std::atomic<std::uint64_t> links_dropped{0};
     std::atomic<std::uint64_t> uploads_removed{0};
+    std::atomic<std::uint64_t> scans_removed{0};
     std::atomic<std::uint64_t> pending{0};  // reviews queued after the last run
 };
 
@@ -68,6 +70,9 @@ private:
     Result<void> review_batch(const std::vector<model::Digest>& due, TimePoint cutoff, bool dry_run,
                               Report& report);
     Result<void> remove_abandoned_uploads(bool dry_run, Report& report);
+    // Scans (and so findings and inventories) of deleted images; a layer's cached analysis goes
+    // when its blob is deleted, in review_batch.
+    Result<void> remove_orphaned_scans(bool dry_run, Report& report);
     // Deletes the bytes of blobs marked for deletion, then clears their marks.
     Result<void> delete_marked(const std::vector<model::Digest>& marked);
     Result<void> finish_deletions();

@@ -142,10 +142,12 @@ int serve(const config::Config& config) {
                 auto report = collector.collect(false);
                 if (!report) {
                     spdlog::warn("gc: {}", report.error().message);
-                } else if (report->blobs_deleted + report->uploads_removed > 0) {
-                    spdlog::info("gc: deleted {} blobs ({} bytes), {} abandoned uploads",
-                                 report->blobs_deleted, report->bytes_freed,
-                                 report->uploads_removed);
+                } else if (report->blobs_deleted + report->uploads_removed +
+                               report->scans_removed > 0) {
+                    spdlog::info(
+                        "gc: deleted {} blobs ({} bytes), {} abandoned uploads, {} orphaned scans",
+                        report->blobs_deleted, report->bytes_freed, report->uploads_removed,
+                        report->scans_removed);
                 }
             },
             {.first_delay = std::nullopt, .run_at_stop = false});

@@ -37,19 +37,6 @@ void expect_settings_eq(const RepositorySettings& actual, const RepositorySettin
     EXPECT_EQ(actual.immutable_allows_identical, expected.immutable_allows_identical);
 }
 
-ManifestRecord manifest(std::string_view payload, std::uint64_t image_size) {
-    return ManifestRecord{.digest = Digest::of(payload),
-                          .media_type = "application/vnd.oci.image.manifest.v1+json",
-                          .payload = std::string(payload),
-                          .config_digest = std::nullopt,
-                          .subject = std::nullopt,
-                          .artifact_type = "",
-                          .annotations_json = "{}",
-                          .pushed_at = at(0),
-                          .last_pulled_at = std::nullopt,
-                          .image_size = image_size};
-}
-
 std::vector<std::string> digests(const std::vector<ManifestRecord>& records) {
     std::vector<std::string> out;
     for (const auto& r : records) {
@@ -165,7 +152,7 @@ TEST_P(ControlPlaneConformance, ManifestListInDigestOrderWithAfterAndLimit) {
     RepoId other = 0;
     std::vector<ManifestRecord> all;
     for (int i = 0; i < 6; ++i) {
-        all.push_back(manifest("manifest " + std::to_string(i), 100 + i));
+        all.push_back(image_manifest("manifest " + std::to_string(i), 100 + i));
     }
     const std::uint64_t big = (std::uint64_t{1} << 40) + 3;
     all[2].image_size = big;
@@ -177,7 +164,7 @@ TEST_P(ControlPlaneConformance, ManifestListInDigestOrderWithAfterAndLimit) {
                 return put;
             }
         }
-        return tx.manifests().put(other, manifest("elsewhere", 1), {});
+        return tx.manifests().put(other, image_manifest("elsewhere", 1), {});
     });
     std::sort(all.begin(), all.end(),
               [](const auto& l, const auto& r) { return l.digest < r.digest; });
@@ -213,7 +200,7 @@ TEST_P(ControlPlaneConformance, ManifestListInDigestOrderWithAfterAndLimit) {
 }
 
 TEST_P(ControlPlaneConformance, ImageSizeRoundTripsThroughFind) {
-    const auto m = manifest("sized", (std::uint64_t{1} << 33) + 1);
+    const auto m = image_manifest("sized", (std::uint64_t{1} << 33) + 1);
     RepoId id = 0;
     write([&](MetadataTx& tx) -> Result<void> {
         id = tx.repositories().create(repo("app"), at(0)).value().id;
@@ -226,8 +213,8 @@ TEST_P(ControlPlaneConformance, ImageSizeRoundTripsThroughFind) {
 }
 
 TEST_P(ControlPlaneConformance, MarkPulledKeepsTheLatestTime) {
-    const auto m = manifest("pulled", 1);
-    const auto untouched = manifest("never pulled", 1);
+    const auto m = image_manifest("pulled", 1);
+    const auto untouched = image_manifest("never pulled", 1);
     RepoId id = 0;
     write([&](MetadataTx& tx) -> Result<void> {
         id = tx.repositories().create(repo("app"), at(0)).value().id;
@@ -346,7 +333,7 @@ TEST_P(ControlPlaneConformance, UploadPartStateRoundTrips) {
 
 TEST_P(ControlPlaneConformance, RollbackLeavesNoControlPlaneChangeVisible) {
     const UploadId upload = UploadId::generate();
-    const auto m = manifest("m", 10);
+    const auto m = image_manifest("m", 10);
     RepoId id = 0;
     write([&](MetadataTx& tx) -> Result<void> {
         id = tx.repositories().create(repo("app"), at(0)).value().id;

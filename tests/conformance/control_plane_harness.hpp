@@ -49,6 +49,19 @@ inline TimePoint at(std::int64_t ms) {
 inline model::RepoName repo(std::string_view text) {
     return model::RepoName::parse(text).value();
 }
+// A plain image manifest record whose digest is the payload's, pushed at at(0).
+inline ManifestRecord image_manifest(std::string_view payload, std::uint64_t image_size = 0) {
+    return ManifestRecord{.digest = model::Digest::of(payload),
+                          .media_type = "application/vnd.oci.image.manifest.v1+json",
+                          .payload = std::string(payload),
+                          .config_digest = std::nullopt,
+                          .subject = std::nullopt,
+                          .artifact_type = "",
+                          .annotations_json = "{}",
+                          .pushed_at = at(0),
+                          .last_pulled_at = std::nullopt,
+                          .image_size = image_size};
+}
 
 // Drops the value: ok, or the error.
 template <typename T>

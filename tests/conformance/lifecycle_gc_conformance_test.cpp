@@ -31,19 +31,6 @@ std::vector<Digest> sorted(std::vector<Digest> digests) {
     return digests;
 }
 
-ManifestRecord manifest(std::string_view payload) {
-    return ManifestRecord{.digest = Digest::of(payload),
-                          .media_type = "application/vnd.oci.image.manifest.v1+json",
-                          .payload = std::string(payload),
-                          .config_digest = std::nullopt,
-                          .subject = std::nullopt,
-                          .artifact_type = "",
-                          .annotations_json = "{}",
-                          .pushed_at = at(0),
-                          .last_pulled_at = std::nullopt,
-                          .image_size = 0};
-}
-
 ManifestRef blob_ref(const Digest& d) {
     return ManifestRef{d, RefKind::blob};
 }
@@ -250,8 +237,8 @@ TEST_P(LifecycleGcConformance, ManifestRemovalQueuesItsBlobsButNotItsChildManife
     const RepoId id = create_repo("app");
     const Digest config = digest_of("config");
     const Digest layer = digest_of("layer");
-    const auto image = manifest("image");
-    const auto index = manifest("index");
+    const auto image = image_manifest("image");
+    const auto index = image_manifest("index");
     put_manifest(id, image, {blob_ref(config), blob_ref(layer)});
     put_manifest(id, index, {manifest_ref(image.digest)});
     ASSERT_EQ(pending(), 0u);  // put() queues nothing: the links did when they were made
@@ -276,7 +263,7 @@ TEST_P(LifecycleGcConformance, ManifestRemovalPostponesAnEarlierReview) {
     const RepoId id = create_repo("app");
     const Digest layer = digest_of("layer");
     link(id, layer, 5, at(10));
-    const auto image = manifest("image");
+    const auto image = image_manifest("image");
     put_manifest(id, image, {blob_ref(layer)});
     write([&](MetadataTx& tx) { return status(tx.manifests().remove(id, image.digest, at(500))); });
     EXPECT_TRUE(due(at(499)).empty());
@@ -292,7 +279,7 @@ TEST_P(LifecycleGcConformance, RepositoryRemovalQueuesEveryLinkedBlobAndDropsLif
     link(gone, a, 1, at(0));
     link(gone, b, 2, at(0));
     link(kept, other, 3, at(0));
-    const auto image = manifest("image");
+    const auto image = image_manifest("image");
     put_manifest(gone, image, {blob_ref(a)});
     write([&](MetadataTx& tx) -> Result<void> {
         if (auto p = tx.lifecycle().put_policy(gone, R"({"rules":[]})", at(1)); !p) {
@@ -401,10 +388,10 @@ TEST_P(LifecycleGcConformance, UsageCountsSharedBlobsAsStoredButNotExclusive) {
 
 TEST_P(LifecycleGcConformance, SetStatusArchivesAndRestores) {
     const RepoId id = create_repo("app");
-    const auto m = manifest("image");
+    const auto m = image_manifest("image");
     put_manifest(id, m, {});
     auto find = [&]() {
-        ManifestRecord out = manifest("placeholder");
+        ManifestRecord out = image_manifest("placeholder");
         read([&](MetadataTx& tx) -> Result<void> {
             auto found = tx.manifests().find(id, m.digest).value();
             EXPECT_TRUE(found);
@@ -466,7 +453,7 @@ TEST_P(LifecycleGcConformance, SetStatusArchivesAndRestores) {
 
 TEST_P(LifecycleGcConformance, SetStatusKeepsTheImageListedAndItsReferences) {
     const RepoId id = create_repo("app");
-    const auto m = manifest("image");
+    const auto m = image_manifest("image");
     put_manifest(id, m, {blob_ref(digest_of("layer"))});
     write([&](MetadataTx& tx) {
         return status(tx.manifests().set_status(id, m.digest, ImageStatus::archived, at(1)));
@@ -487,10 +474,10 @@ TEST_P(LifecycleGcConformance, SetStatusKeepsTheImageListedAndItsReferences) {
 TEST_P(LifecycleGcConformance, IndexEdgesListEveryIndexChildOfTheRepository) {
     const RepoId id = create_repo("app");
     const RepoId other = create_repo("other");
-    const auto m1 = manifest("m1");
-    const auto m2 = manifest("m2");
-    const auto i1 = manifest("i1");
-    const auto i2 = manifest("i2");
+    const auto m1 = image_manifest("m1");
+    const auto m2 = image_manifest("m2");
+    const auto i1 = image_manifest("i1");
+    const auto i2 = image_manifest("i2");
     put_manifest(id, m1, {blob_ref(digest_of("config")), blob_ref(digest_of("layer"))});
     put_manifest(id, m2, {blob_ref(digest_of("config"))});
     put_manifest(id, i1, {manifest_ref(m1.digest), manifest_ref(m2.digest)});
@@ -533,8 +520,8 @@ TEST_P(LifecycleGcConformance, IndexEdgesListEveryIndexChildOfTheRepository) {
 
 TEST_P(LifecycleGcConformance, BlobsOfListsDirectBlobReferencesOnly) {
     const RepoId id = create_repo("app");
-    const auto image = manifest("image");
-    const auto index = manifest("index");
+    const auto image = image_manifest("image");
+    const auto index = image_manifest("index");
     put_manifest(id, image, {blob_ref(digest_of("config")), blob_ref(digest_of("layer"))});
     put_manifest(id, index, {manifest_ref(image.digest)});
     read([&](MetadataTx& tx) -> Result<void> {
@@ -552,8 +539,8 @@ TEST_P(LifecycleGcConformance, BlobsOfListsDirectBlobReferencesOnly) {
 TEST_P(LifecycleGcConformance, AllTagsInNameOrderWithTargets) {
     const RepoId id = create_repo("app");
     const RepoId other = create_repo("other");
-    const auto m1 = manifest("m1");
-    const auto m2 = manifest("m2");
+    const auto m1 = image_manifest("m1");
+    const auto m2 = image_manifest("m2");
     put_manifest(id, m1, {});
     put_manifest(id, m2, {});
     put_manifest(other, m1, {});

@@ -4,6 +4,8 @@
 // database versions, and the layer cache is keyed by digest and analyzer revision.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "control_plane_harness.hpp"
 
 namespace wharf::storage::conformance {
@@ -118,6 +120,89 @@ TEST_P(ScanTableConformance, LayerCacheIsKeyedByDigestAndAnalyzer) {
     write([&](MetadataTx& tx) { return tx.scans().put_layer(layer, 1, "{}", at(1)); });
     read([&](MetadataTx& tx) -> Result<void> {
         EXPECT_EQ(tx.scans().find_layer(layer, 1).value(), std::optional<std::string>("{}"));
+        return ok();
+    });
+}
+
+TEST_P(ScanTableConformance, ANewAnalyzerRevisionReplacesTheOldRowsAndForgetDropsThemAll) {
+    const Digest layer = Digest::of("layer");
+    const Digest other = Digest::of("other layer");
+    write([&](MetadataTx& tx) -> Result<void> {
+        if (auto put = tx.scans().put_layer(layer, 1, "old", at(0)); !put) {
+            return put;
+        }
+        if (auto put = tx.scans().put_layer(other, 1, "kept", at(0)); !put) {
+            return put;
+        }
+        return tx.scans().put_layer(layer, 2, "new", at(1));
+    });
+    read([&](MetadataTx& tx) -> Result<void> {
+        EXPECT_FALSE(tx.scans().find_layer(layer, 1).value().has_value());
+        EXPECT_EQ(tx.scans().find_layer(layer, 2).value(), std::optional<std::string>("new"));
+        return ok();
+    });
+    write([&](MetadataTx& tx) { return tx.scans().forget_layer(layer); });
+    read([&](MetadataTx& tx) -> Result<void> {
+        EXPECT_FALSE(tx.scans().find_layer(layer, 2).value().has_value());
+        EXPECT_EQ(tx.scans().find_layer(other, 1).value(), std::optional<std::string>("kept"));
+        return ok();
+    });
+}
+
+TEST_P(ScanTableConformance, ScansOfManifestsNoRepositoryHoldsAreOrphaned) {
+    RepoId a = 0;
+    RepoId b = 0;
+    write([&](MetadataTx& tx) -> Result<void> {
+        a = tx.repositories().create(repo("team/a"), at(0)).value().id;
+        b = tx.repositories().create(repo("team/b"), at(0)).value().id;
+        for (const char* payload : {"held", "held twice", "deleted", "deleted while queued"}) {
+            if (auto put = tx.manifests().put(a, image_manifest(payload), {}); !put) {
+                return put;
+            }
+        }
+        if (auto put = tx.manifests().put(b, image_manifest("held twice"), {}); !put) {
+            return put;
+        }
+        for (const auto& r : {scan("held", "COMPLETE", 1), scan("held twice", "COMPLETE", 2),
+                              scan("deleted", "COMPLETE", 3), scan("never held", "FAILED", 4),
+                              scan("deleted while queued", "PENDING", 5)}) {
+            if (auto put = tx.scans().put(r); !put) {
+                return put;
+            }
+        }
+        for (const char* payload : {"deleted", "held twice", "deleted while queued"}) {
+            if (auto gone = tx.manifests().remove(a, Digest::of(payload), at(9)); !gone) {
+                return status(gone);
+            }
+        }
+        return ok();
+    });
+    const std::vector<Digest> expected = [] {
+        std::vector<Digest> d{Digest::of("deleted"), Digest::of("never held")};
+        std::sort(d.begin(), d.end());
+        return d;
+    }();
+    read([&](MetadataTx& tx) -> Result<void> {
+        // "held twice" is still in team/b; a queued scan is the runner's to finish first.
+        EXPECT_EQ(tx.scans().orphaned(10).value(), expected);
+        EXPECT_EQ(tx.scans().orphaned(1).value(), std::vector<Digest>{expected[0]});
+        return ok();
+    });
+    write([&](MetadataTx& tx) -> Result<void> {
+        // The image comes back before the collector acts: its scan stays.
+        if (auto put = tx.manifests().put(b, image_manifest("deleted"), {}); !put) {
+            return put;
+        }
+        EXPECT_FALSE(tx.scans().remove_orphaned(Digest::of("deleted")).value());
+        EXPECT_TRUE(tx.scans().remove_orphaned(Digest::of("never held")).value());
+        EXPECT_FALSE(tx.scans().remove_orphaned(Digest::of("never held")).value());
+        EXPECT_FALSE(tx.scans().remove_orphaned(Digest::of("deleted while queued")).value());
+        return ok();
+    });
+    read([&](MetadataTx& tx) -> Result<void> {
+        EXPECT_TRUE(tx.scans().orphaned(10).value().empty());
+        EXPECT_TRUE(tx.scans().find(Digest::of("deleted")).value().has_value());
+        EXPECT_FALSE(tx.scans().find(Digest::of("never held")).value().has_value());
         return ok();
     });
 }

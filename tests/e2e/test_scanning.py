@@ -441,6 +441,29 @@ def test_start_image_scan_then_the_daily_limit(server, aws, imported, tool_env, 
               "manual/app", "--image-id", "imageTag=nope")
 
 
+@needs_data
+def test_the_collector_removes_the_scan_of_a_deleted_image(server, aws, imported, tool_env,
+                                                           layouts):
+    status = "\n\n".join(p for p in paragraphs(STATUS.decode()) if field(p, "Package") == "zlib1g")
+    layer = debian_base().file("var/lib/dpkg/status", (status + "\n").encode()).build()
+    publish(server, tool_env, layouts, "scan/deleted", "v1", [layer])
+    first = wait_complete(aws, "scan/deleted", "v1")
+    assert first["imageScanFindings"]["findings"], first
+    aws.call("batch-delete-image", "--repository-name", "scan/deleted", "--image-ids",
+             "imageTag=v1")
+    preview = admin_json(server, "gc", "--dry-run")
+    assert preview["scansToRemove"] >= 1, preview
+    done = admin_json(server, "gc")
+    assert done["scansRemoved"] == preview["scansToRemove"], (preview, done)
+    assert admin_json(server, "gc")["scansRemoved"] == 0
+    # Scans of images that are still held stay, and the same image pushed again scans again.
+    assert wait_complete(aws, "scan/debian", "bookworm")["imageScanStatus"]["status"] == "COMPLETE"
+    publish(server, tool_env, layouts, "scan/deleted", "v2", [layer])
+    again = wait_complete(aws, "scan/deleted", "v2")
+    assert ({f["name"] for f in again["imageScanFindings"]["findings"]}
+            == {f["name"] for f in first["imageScanFindings"]["findings"]})
+
+
 def test_registry_scanning_configuration_round_trips(server, aws):
     got = aws.call("get-registry-scanning-configuration")
     assert got["scanningConfiguration"]["scanType"] == "BASIC"

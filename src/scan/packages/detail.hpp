@@ -57,6 +57,18 @@ public:
     // false once kMaxPackages are kept: the caller stops reading.
     bool add(std::span<const std::uint8_t> header_blob);
     std::vector<Package> take() { return std::move(packages_); }
+    // The packages of header blobs keyed by their number in the database (instance, index), in
+    // that order, as `rpm -qa` reads them.
+    template <typename BlobsByNumber>
+    static std::vector<Package> in_order(const BlobsByNumber& blobs) {
+        RpmPackages out;
+        for (const auto& [number, blob] : blobs) {
+            if (!out.add(blob)) {
+                break;
+            }
+        }
+        return out.take();
+    }
 
 private:
     std::vector<Package> packages_;

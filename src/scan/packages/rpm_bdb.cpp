@@ -189,13 +189,7 @@ Result<std::vector<Package>> parse_rpm_bdb(std::span<const std::uint8_t> file) {
             break;
         }
     }
-    detail::RpmPackages out;
-    for (const auto& [instance, blob] : blobs) {
-        if (!out.add(blob)) {
-            break;
-        }
-    }
-    return out.take();
+    return detail::RpmPackages::in_order(blobs);
 }
 
 }  // namespace wharf::scan

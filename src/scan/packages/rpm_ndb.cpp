@@ -109,13 +109,7 @@ Result<std::vector<Package>> parse_rpm_ndb(std::span<const std::uint8_t> file) {
             blobs.emplace(index, blob);
         }
     }
-    detail::RpmPackages out;
-    for (const auto& [index, blob] : blobs) {
-        if (!out.add(blob)) {
-            break;
-        }
-    }
-    return out.take();
+    return detail::RpmPackages::in_order(blobs);
 }
 
 }  // namespace wharf::scan

@@ -209,8 +209,17 @@ public:
     // older rows).
     virtual Result<std::optional<std::string>> find_layer(const model::Digest& layer,
                                                           int analyzer) = 0;
+    // Stores a layer's analysis; rows of other analyzer revisions for the layer go.
     virtual Result<void> put_layer(const model::Digest& layer, int analyzer,
                                    const std::string& record_json, TimePoint now) = 0;
+    // Drops every cached analysis of a layer (its bytes are being deleted).
+    virtual Result<void> forget_layer(const model::Digest& layer) = 0;
+    // Scans, neither waiting nor running, of manifests no repository holds any more (the image
+    // was deleted), up to `limit`.
+    virtual Result<std::vector<model::Digest>> orphaned(std::size_t limit) = 0;
+    // Removes the scan of `d` if it is still orphaned (a push may have brought the manifest back
+    // since orphaned() was read); whether it did.
+    virtual Result<bool> remove_orphaned(const model::Digest& d) = 0;
 };
 
 // One transaction's view of all tables.

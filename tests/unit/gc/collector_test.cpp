@@ -375,6 +375,60 @@ TEST_F(CollectorTest, BlobOfARemovedManifestIsDeletedOnlyAfterTheGrace) {
     EXPECT_EQ(after.blobs_deleted, 0u);
 }
 
+TEST_F(CollectorTest, ScansOfDeletedImagesAndAnalysesOfDeletedLayersGo) {
+    const Digest layer = push_blob(app_, "a layer the scanner analysed");
+    const Digest kept_layer = push_blob(app_, "a layer another image keeps");
+    const Digest image = push_image(app_, "scanned image", {layer});
+    const Digest other = push_image(app_, "still here", {kept_layer});
+    write([&](MetadataTx& tx) -> Result<void> {
+        for (const Digest& d : {image, other}) {
+            storage::ImageScanRecord scan(d, model::RepoName::parse("app").value());
+            scan.status = "COMPLETE";
+            scan.queued_at = clock_.now();
+            if (auto put = tx.scans().put(scan); !put) {
+                return put;
+            }
+        }
+        if (auto put = tx.scans().put_layer(layer, 2, "{}", clock_.now()); !put) {
+            return put;
+        }
+        return tx.scans().put_layer(kept_layer, 2, "{}", clock_.now());
+    });
+    const auto scanned = [&](const Digest& d) {
+        bool found = false;
+        read([&](MetadataTx& tx) -> Result<void> {
+            found = tx.scans().find(d).value().has_value();
+            return ok();
+        });
+        return found;
+    };
+    const auto analysed = [&](const Digest& d) {
+        bool found = false;
+        read([&](MetadataTx& tx) -> Result<void> {
+            found = tx.scans().find_layer(d, 2).value().has_value();
+            return ok();
+        });
+        return found;
+    };
+    EXPECT_EQ(collect().scans_removed, 0u);
+
+    remove_image(app_, image);
+    const Report preview = collect(/*dry_run=*/true);
+    EXPECT_EQ(preview.scans_removed, 1u);
+    EXPECT_TRUE(scanned(image));
+    // The scan goes at the next collection; the layer's analysis once its bytes go (the grace).
+    EXPECT_EQ(collect().scans_removed, 1u);
+    EXPECT_FALSE(scanned(image));
+    EXPECT_TRUE(scanned(other));
+    EXPECT_TRUE(analysed(layer));
+    clock_.advance(kGrace);
+    const Report due = collect();
+    EXPECT_EQ(due.deleted, std::vector<Digest>{layer});
+    EXPECT_EQ(due.scans_removed, 0u);
+    EXPECT_FALSE(analysed(layer));
+    EXPECT_TRUE(analysed(kept_layer));
+}
+
 TEST_F(CollectorTest, SharedBlobSurvivesDeletionOfOneRepositorysManifest) {
     const RepoId other = create_repo("other");
     const Digest shared = push_blob(app_, "shared base layer");

@@ -203,6 +203,12 @@ CREATE TABLE layer_analyses (
 ) WITHOUT ROWID;
 )sql";
 
+// Scans and layer analyses of deleted images are collected: "which repository still holds this
+// manifest digest" needs an index on the digest alone.
+constexpr std::string_view kScanCollection = R"sql(
+CREATE INDEX manifests_by_digest ON manifests (digest);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "repositories, manifests, manifest_refs, tags, blob_links, uploads",
               kInitialSchema},
@@ -210,6 +216,8 @@ constexpr std::array kMigrations{
               kControlPlane},
     Migration{3, "lifecycle policies and previews, archive, collector review queue", kLifecycle},
     Migration{4, "vulnerability scans and the layer analysis cache", kScans},
+    Migration{5, "manifests by digest, for collecting the scans of deleted images",
+              kScanCollection},
 };
 
 Result<void> apply_one(Connection& db, const Migration& migration, TimePoint now) {

@@ -1,5 +1,7 @@
 #include "storage/meta/sqlite/sqlite_tables.hpp"
 
+#include <fmt/format.h>
+
 #include "storage/meta/sqlite/sqlite_rows.hpp"
 
 namespace wharf::storage::sqlite {
@@ -120,6 +122,14 @@ Result<std::optional<std::string>> SqliteScanTable::find_layer(const model::Dige
 
 Result<void> SqliteScanTable::put_layer(const model::Digest& layer, int analyzer,
                                         const std::string& record_json, TimePoint now) {
+    // An analyzer revision replaces the rows of the ones before it (or after, on a downgrade).
+    auto older = db_.prepare("DELETE FROM layer_analyses WHERE digest = ?1 AND analyzer <> ?2");
+    if (!older) {
+        return older.error();
+    }
+    if (auto gone = older->bind(1, layer.str()).bind(2, std::int64_t{analyzer}).run(); !gone) {
+        return gone;
+    }
     auto stmt = db_.prepare(
         "INSERT OR REPLACE INTO layer_analyses (digest, analyzer, record_json, analyzed_at) "
         "VALUES (?1, ?2, ?3, ?4)");
@@ -131,6 +141,42 @@ Result<void> SqliteScanTable::put_layer(const model::Digest& layer, int analyzer
         .bind(3, record_json)
         .bind(4, to_unix_millis(now))
         .run();
+}
+
+Result<void> SqliteScanTable::forget_layer(const model::Digest& layer) {
+    auto stmt = db_.prepare("DELETE FROM layer_analyses WHERE digest = ?1");
+    if (!stmt) {
+        return stmt.error();
+    }
+    return stmt->bind(1, layer.str()).run();
+}
+
+// A scan is orphaned when it is finished and no repository holds its manifest (an index's
+// platform manifests are manifests of the repository too, so their scans stay while it does).
+constexpr std::string_view kOrphaned =
+    "status NOT IN ('PENDING', 'IN_PROGRESS') "
+    "AND NOT EXISTS (SELECT 1 FROM manifests m WHERE m.digest = image_scans.digest)";
+
+Result<std::vector<model::Digest>> SqliteScanTable::orphaned(std::size_t limit) {
+    auto stmt = db_.prepare(fmt::format(
+        "SELECT digest FROM image_scans WHERE {} ORDER BY digest LIMIT ?1", kOrphaned));
+    if (!stmt) {
+        return stmt.error();
+    }
+    stmt->bind(1, sql_limit(limit));
+    return collect_digests(*stmt);
+}
+
+Result<bool> SqliteScanTable::remove_orphaned(const model::Digest& d) {
+    auto stmt =
+        db_.prepare(fmt::format("DELETE FROM image_scans WHERE digest = ?1 AND {}", kOrphaned));
+    if (!stmt) {
+        return stmt.error();
+    }
+    if (auto done = stmt->bind(1, d.str()).run(); !done) {
+        return done.error();
+    }
+    return db_.changes() > 0;
 }
 
 }  // namespace wharf::storage::sqlite

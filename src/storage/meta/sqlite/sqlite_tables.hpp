@@ -186,6 +186,9 @@ public:
                                                   int analyzer) override;
     Result<void> put_layer(const model::Digest& layer, int analyzer,
                            const std::string& record_json, TimePoint now) override;
+    Result<void> forget_layer(const model::Digest& layer) override;
+    Result<std::vector<model::Digest>> orphaned(std::size_t limit) override;
+    Result<bool> remove_orphaned(const model::Digest& d) override;
 
 private:
     Connection& db_;
