@@ -37,6 +37,9 @@ Result<Report> Collector::collect(bool dry_run) {
     report.dry_run = dry_run;
     const TimePoint now = clock_.now();
     const TimePoint cutoff = now - options_.grace;
+    if (auto referrers = remove_orphaned_referrers(cutoff, dry_run, report); !referrers) {
+        return referrers.error();
+    }
     if (dry_run) {
         // One snapshot: what a run would review now.
         auto due = read_digests(meta_, [&](storage::BlobReviewTable& t) {
@@ -92,6 +95,7 @@ Result<Report> Collector::collect(bool dry_run) {
         totals_.links_dropped += report.links_dropped;
         totals_.uploads_removed += report.uploads_removed;
         totals_.scans_removed += report.scans_removed;
+        totals_.referrers_removed += report.referrers_removed;
         totals_.pending = report.pending;
     }
     return report;
@@ -287,41 +291,89 @@ Result<void> Collector::remove_abandoned_uploads(bool dry_run, Report& report) {
 }
 
 Result<void> Collector::remove_orphaned_scans(bool dry_run, Report& report) {
+    return sweep<model::Digest>(
+        dry_run, report.scans_removed,
+        [](storage::MetadataTx& tx, std::size_t limit) { return tx.scans().orphaned(limit); },
+        [](storage::MetadataTx& tx, const model::Digest& d) {
+            return tx.scans().remove_orphaned(d);
+        });
+}
+
+Result<void> Collector::remove_orphaned_referrers(TimePoint cutoff, bool dry_run,
+                                                 Report& report) {
+    const TimePoint now = clock_.now();
+    return sweep<storage::ManifestKey>(
+        dry_run, report.referrers_removed,
+        [&](storage::MetadataTx& tx, std::size_t limit) {
+            return tx.manifests().orphaned_referrers(cutoff, limit);
+        },
+        [&](storage::MetadataTx& tx, const storage::ManifestKey& key) -> Result<bool> {
+            // Still orphaned? A push may have brought the subject back or listed the referrer
+            // in an index since the read.
+            auto referrer = tx.manifests().find(key.repo, key.digest);
+            if (!referrer) {
+                return referrer.error();
+            }
+            if (!*referrer || !(*referrer)->subject) {
+                return false;
+            }
+            auto subject = tx.manifests().find(key.repo, *(*referrer)->subject);
+            if (!subject) {
+                return subject.error();
+            }
+            auto parents = tx.manifests().parents(key.repo, key.digest);
+            if (!parents) {
+                return parents.error();
+            }
+            if (*subject || !parents->empty()) {
+                return false;
+            }
+            return tx.manifests().remove(key.repo, key.digest, now);
+        });
+}
+
+template <typename Item>
+Result<void> Collector::sweep(
+    bool dry_run, std::uint64_t& count,
+    const std::function<Result<std::vector<Item>>(storage::MetadataTx&, std::size_t)>& list,
+    const std::function<Result<bool>(storage::MetadataTx&, const Item&)>& remove) {
     for (;;) {
-        std::vector<model::Digest> orphaned;
+        std::vector<Item> found;
         auto read = meta_.read([&](storage::MetadataTx& tx) -> Result<void> {
             // A dry run removes nothing, so it reads them all at once (a real run pages).
-            auto o = tx.scans().orphaned(dry_run ? std::size_t{1} << 40 : options_.batch);
-            if (!o) {
-                return o.error();
+            auto items = list(tx, dry_run ? std::size_t{1} << 40 : options_.batch);
+            if (!items) {
+                return items.error();
             }
-            orphaned = std::move(*o);
+            found = std::move(*items);
             return ok();
         });
         if (!read) {
             return read.error();
         }
-        if (dry_run || orphaned.empty()) {
-            report.scans_removed += orphaned.size();
+        if (dry_run || found.empty()) {
+            count += found.size();
             return ok();
         }
         std::uint64_t removed = 0;
         auto written = meta_.write([&](storage::MetadataTx& tx) -> Result<void> {
             removed = 0;
-            for (const model::Digest& d : orphaned) {
-                auto r = tx.scans().remove_orphaned(d);
-                if (!r) {
-                    return r.error();
+            for (const Item& item : found) {
+                auto gone = remove(tx, item);
+                if (!gone) {
+                    return gone.error();
                 }
-                removed += *r ? 1 : 0;
+                removed += *gone ? 1 : 0;
             }
             return ok();
         });
         if (!written) {
             return written.error();
         }
-        report.scans_removed += removed;
-        if (orphaned.size() < options_.batch) {
+        count += removed;
+        // Removing one can orphan another (a signature of a removed SBOM): go round again
+        // until a round removes nothing.
+        if (removed == 0) {
             return ok();
         }
     }

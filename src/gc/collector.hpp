@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ struct Report {
     std::uint64_t bytes_freed = 0;
     std::uint64_t uploads_removed = 0;  // abandoned upload sessions
     std::uint64_t scans_removed = 0;    // vulnerability scans of images no repository holds
+    // Referrers (signatures, SBOMs) whose subject was gone for longer than the grace, deleted.
+    std::uint64_t referrers_removed = 0;
     std::uint64_t pending = 0;          // reviews still queued (not yet due) afterwards
     // The blobs deleted (or, dry run, that would be), the first 10,000 of them.
     std::vector<model::Digest> deleted;
@@ -50,6 +53,7 @@ struct Totals {
     std::atomic<std::uint64_t> links_dropped{0};
     std::atomic<std::uint64_t> uploads_removed{0};
     std::atomic<std::uint64_t> scans_removed{0};
+    std::atomic<std::uint64_t> referrers_removed{0};
     std::atomic<std::uint64_t> pending{0};  // reviews queued after the last run
 };
 
@@ -73,6 +77,19 @@ private:
     // Scans (and so findings and inventories) of deleted images; a layer's cached analysis goes
     // when its blob is deleted, in review_batch.
     Result<void> remove_orphaned_scans(bool dry_run, Report& report);
+    // Referrers whose subject their repository no longer holds, pushed longer than the grace
+    // ago (OCI lets a referrer be pushed before its subject): a signature or SBOM of a deleted
+    // image goes with it, as ECR expires them within 24 hours. Runs before the blob reviews, so
+    // the blobs they held are reviewed once the grace has passed again.
+    Result<void> remove_orphaned_referrers(TimePoint cutoff, bool dry_run, Report& report);
+    // Pages through what `list` finds (all at once in a dry run, which only counts), removing
+    // each in a write transaction with `remove` (which re-checks it and says whether it went);
+    // adds to `count` what went or would go.
+    template <typename Item>
+    Result<void> sweep(
+        bool dry_run, std::uint64_t& count,
+        const std::function<Result<std::vector<Item>>(storage::MetadataTx&, std::size_t)>& list,
+        const std::function<Result<bool>(storage::MetadataTx&, const Item&)>& remove);
     // Deletes the bytes of blobs marked for deletion, then clears their marks.
     Result<void> delete_marked(const std::vector<model::Digest>& marked);
     Result<void> finish_deletions();

@@ -190,6 +190,7 @@ int gc(const config::Config& c, bool dry_run) {
                    {dry_run ? "bytesToFree" : "bytesFreed", report->bytes_freed},
                    {dry_run ? "uploadsToRemove" : "uploadsRemoved", report->uploads_removed},
                    {dry_run ? "scansToRemove" : "scansRemoved", report->scans_removed},
+                   {dry_run ? "referrersToRemove" : "referrersRemoved", report->referrers_removed},
                    {"pendingReviews", report->pending},
                    {"blobs", deleted}});
         return 0;

@@ -143,11 +143,12 @@ int serve(const config::Config& config) {
                 if (!report) {
                     spdlog::warn("gc: {}", report.error().message);
                 } else if (report->blobs_deleted + report->uploads_removed +
-                               report->scans_removed > 0) {
+                               report->scans_removed + report->referrers_removed > 0) {
                     spdlog::info(
-                        "gc: deleted {} blobs ({} bytes), {} abandoned uploads, {} orphaned scans",
+                        "gc: deleted {} blobs ({} bytes), {} abandoned uploads, {} referrers of "
+                        "deleted images, {} orphaned scans",
                         report->blobs_deleted, report->bytes_freed, report->uploads_removed,
-                        report->scans_removed);
+                        report->referrers_removed, report->scans_removed);
                 }
             },
             {.first_delay = std::nullopt, .run_at_stop = false});

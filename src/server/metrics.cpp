@@ -53,6 +53,9 @@ void add_metrics_route(http::Router& router, const registry::Registry& registry,
                     gc.links_dropped.load());
             counter(out, "wharf_gc_uploads_removed_total", "Abandoned upload sessions removed",
                     gc.uploads_removed.load());
+            counter(out, "wharf_gc_referrers_removed_total",
+                    "Referrers whose subject was deleted, removed after the grace",
+                    gc.referrers_removed.load());
             counter(out, "wharf_gc_scans_removed_total",
                     "Vulnerability scans of images no repository holds, removed",
                     gc.scans_removed.load());

@@ -765,6 +765,36 @@ TEST_P(LifecycleGcConformance, PreviewPutFindReplace) {
     });
 }
 
+TEST_P(LifecycleGcConformance, OrphanedReferrersAreThoseWhoseSubjectTheRepositoryLacks) {
+    const RepoId a = create_repo("team/a");
+    const RepoId b = create_repo("team/b");
+    const auto referrer = [](std::string_view payload, const Digest& subject, std::int64_t when) {
+        ManifestRecord m = image_manifest(payload);
+        m.subject = subject;
+        m.pushed_at = at(when);
+        return m;
+    };
+    const Digest image = digest_of("image");
+    put_manifest(a, image_manifest("image"), {});
+    put_manifest(a, referrer("held", image, 0), {});
+    put_manifest(a, referrer("old orphan", digest_of("gone"), 10), {});
+    put_manifest(a, referrer("new orphan", digest_of("gone"), 100), {});
+    put_manifest(a, referrer("listed", digest_of("gone"), 0), {});
+    put_manifest(a, image_manifest("index"), {manifest_ref(digest_of("listed"))});
+    // The subject must be in the referrer's own repository.
+    put_manifest(b, referrer("elsewhere", image, 0), {});
+    read([&](MetadataTx& tx) -> Result<void> {
+        const auto found = tx.manifests().orphaned_referrers(at(50), 10).value();
+        EXPECT_EQ(found, (std::vector<ManifestKey>{{a, digest_of("old orphan")},
+                                                  {b, digest_of("elsewhere")}}));
+        EXPECT_EQ(tx.manifests().orphaned_referrers(at(50), 1).value().size(), 1u);
+        EXPECT_EQ(tx.manifests().orphaned_referrers(at(100), 10).value().size(), 3u);
+        EXPECT_EQ(tx.manifests().orphaned_referrers(at(9), 10).value(),
+                  (std::vector<ManifestKey>{{b, digest_of("elsewhere")}}));
+        return ok();
+    });
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, LifecycleGcConformance, ::testing::Values(&make_sqlite_store));
 
 // ---- SQLite only: migration 3 seeds the review queue ----

@@ -25,9 +25,10 @@ import pytest
 import requests
 
 import images
-from ecr_helpers import AwsCli, admin, admin_json, audit_records, needs_aws, needs_skopeo, push, skopeo
+from ecr_helpers import (AwsCli, admin, admin_json, audit_records, clock_shim, needs_aws,
+                         needs_skopeo, push, skopeo)
 from conftest import _server_fixture
-from harness import ConfiguredServer
+from harness import WHARF_BIN, ConfiguredServer, run
 
 pytestmark = [needs_aws, needs_skopeo, pytest.mark.not_on_reference("vulnerability scanning")]
 
@@ -442,26 +443,49 @@ def test_start_image_scan_then_the_daily_limit(server, aws, imported, tool_env, 
 
 
 @needs_data
-def test_the_collector_removes_the_scan_of_a_deleted_image(server, aws, imported, tool_env,
-                                                           layouts):
+def test_the_collector_removes_the_scan_and_the_sboms_of_a_deleted_image(server, aws, imported,
+                                                                         tool_env, layouts,
+                                                                         tmp_path):
     status = "\n\n".join(p for p in paragraphs(STATUS.decode()) if field(p, "Package") == "zlib1g")
     layer = debian_base().file("var/lib/dpkg/status", (status + "\n").encode()).build()
-    publish(server, tool_env, layouts, "scan/deleted", "v1", [layer])
+    img = publish(server, tool_env, layouts, "scan/deleted", "v1", [layer])
     first = wait_complete(aws, "scan/deleted", "v1")
     assert first["imageScanFindings"]["findings"], first
+    r = registry_get(server, f"/v2/scan/deleted/referrers/{img.digest}")
+    sboms = {m["digest"] for m in r.json()["manifests"]}
+    assert len(sboms) == 2, r.json()
     aws.call("batch-delete-image", "--repository-name", "scan/deleted", "--image-ids",
              "imageTag=v1")
+    listed = {i["imageDigest"] for i in aws.call("list-images", "--repository-name",
+                                                 "scan/deleted")["imageIds"]}
+    assert listed == sboms, listed  # the SBOMs outlive their image until the collector runs
+
     preview = admin_json(server, "gc", "--dry-run")
     assert preview["scansToRemove"] >= 1, preview
     done = admin_json(server, "gc")
     assert done["scansRemoved"] == preview["scansToRemove"], (preview, done)
+    # Referrers pushed less than the grace (24 h) ago stay: OCI lets one come before its subject.
+    assert done["referrersRemoved"] == 0, done
     assert admin_json(server, "gc")["scansRemoved"] == 0
+
+    # A day later, as ECR expires a deleted image's referrers within 24 hours.
+    lib = clock_shim(tmp_path)
+    later = run([WHARF_BIN, "admin", "--data", str(server.data_dir), "gc"], timeout=60,
+                env=dict(os.environ, LD_PRELOAD=str(lib), WHARF_E2E_CLOCK_OFFSET=str(25 * 3600)))
+    assert json.loads(later.stdout)["referrersRemoved"] == 2, later.stdout
+    assert aws.call("list-images", "--repository-name", "scan/deleted")["imageIds"] == []
+
     # Scans of images that are still held stay, and the same image pushed again scans again.
     assert wait_complete(aws, "scan/debian", "bookworm")["imageScanStatus"]["status"] == "COMPLETE"
-    publish(server, tool_env, layouts, "scan/deleted", "v2", [layer])
+    push(tool_env, img, f"{server.host}/scan/deleted:v2")  # the same image, by digest
     again = wait_complete(aws, "scan/deleted", "v2")
     assert ({f["name"] for f in again["imageScanFindings"]["findings"]}
             == {f["name"] for f in first["imageScanFindings"]["findings"]})
+    assert again["imageScanStatus"]["description"] == "The scan was completed successfully.", again
+    r = registry_get(server, f"/v2/scan/deleted/referrers/{img.digest}")
+    # Stored again, as new documents: they carry the image's new push time.
+    assert ({m["artifactType"] for m in r.json()["manifests"]}
+            == {"application/spdx+json", "application/vnd.cyclonedx+json"}), r.json()
 
 
 def test_registry_scanning_configuration_round_trips(server, aws):

@@ -50,6 +50,10 @@ public:
     // Manifests whose subject is `subject`, ordered by digest.
     virtual Result<std::vector<ReferrerRecord>> referrers(RepoId repo,
                                                           const model::Digest& subject) = 0;
+    // Referrers pushed at or before `pushed_before` whose subject their repository does not
+    // hold (deleted, or never pushed), no index listing them, up to `limit`, in any repository.
+    virtual Result<std::vector<ManifestKey>> orphaned_referrers(TimePoint pushed_before,
+                                                                std::size_t limit) = 0;
     // Whether any manifest in the repository references the blob.
     virtual Result<bool> blob_referenced(RepoId repo, const model::Digest& blob) = 0;
     // Manifests in digest order strictly after `after`, at most `limit` (payload included).

@@ -60,6 +60,13 @@ struct ManifestRecord {
 };
 
 // An edge from an index to a manifest it lists (both in the same repository).
+// One manifest of one repository.
+struct ManifestKey {
+    RepoId repo = 0;
+    model::Digest digest;
+    bool operator==(const ManifestKey&) const = default;
+};
+
 struct IndexEdge {
     model::Digest parent;
     model::Digest child;

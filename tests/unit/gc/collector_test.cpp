@@ -181,12 +181,13 @@ protected:
     // Puts the manifest if every blob is linked to the repository (Errc::manifest_blob_unknown
     // otherwise), as the registry's manifest push does.
     Result<void> try_push_image(RepoId repo, std::string_view payload,
-                                const std::vector<Digest>& blobs) {
+                                const std::vector<Digest>& blobs,
+                                std::optional<Digest> subject = std::nullopt) {
         storage::ManifestRecord m{.digest = Digest::of(payload),
                                   .media_type = "application/vnd.oci.image.manifest.v1+json",
                                   .payload = std::string(payload),
                                   .config_digest = std::nullopt,
-                                  .subject = std::nullopt,
+                                  .subject = std::move(subject),
                                   .artifact_type = "",
                                   .annotations_json = "{}",
                                   .pushed_at = clock_.now(),
@@ -210,8 +211,9 @@ protected:
             return tx.manifests().put(repo, m, refs);
         });
     }
-    Digest push_image(RepoId repo, std::string_view payload, const std::vector<Digest>& blobs) {
-        auto pushed = try_push_image(repo, payload, blobs);
+    Digest push_image(RepoId repo, std::string_view payload, const std::vector<Digest>& blobs,
+                      std::optional<Digest> subject = std::nullopt) {
+        auto pushed = try_push_image(repo, payload, blobs, std::move(subject));
         EXPECT_TRUE(pushed) << pushed.error().message;
         return Digest::of(payload);
     }
@@ -427,6 +429,70 @@ TEST_F(CollectorTest, ScansOfDeletedImagesAndAnalysesOfDeletedLayersGo) {
     EXPECT_EQ(due.scans_removed, 0u);
     EXPECT_FALSE(analysed(layer));
     EXPECT_TRUE(analysed(kept_layer));
+}
+
+TEST_F(CollectorTest, ReferrersOfADeletedImageGoWithTheirChainsAndTheirBlobsFollow) {
+    const Digest layer = push_blob(app_, "the image's layer");
+    const Digest sbom_blob = push_blob(app_, "an SBOM document");
+    const Digest image = push_image(app_, "image", {layer});
+    const Digest sbom = push_image(app_, "sbom of image", {sbom_blob}, image);
+    const Digest signature = push_image(app_, "signature of the sbom", {}, sbom);
+    const auto present = [&](const Digest& d) {
+        bool found = false;
+        read([&](MetadataTx& tx) -> Result<void> {
+            found = tx.manifests().find(app_, d).value().has_value();
+            return ok();
+        });
+        return found;
+    };
+    clock_.advance(kGrace);
+    EXPECT_EQ(collect().referrers_removed, 0u);  // the subject is there
+
+    remove_image(app_, image);
+    const Report preview = collect(/*dry_run=*/true);
+    EXPECT_EQ(preview.referrers_removed, 1u);  // one snapshot: the signature's turn comes after
+    EXPECT_TRUE(present(sbom));
+    // The SBOM's subject is gone, then the signature's: both go in one collection.
+    const Report run = collect();
+    EXPECT_EQ(run.referrers_removed, 2u);
+    EXPECT_FALSE(present(sbom));
+    EXPECT_FALSE(present(signature));
+    EXPECT_TRUE(stored(sbom_blob));  // its blob is reviewed once the grace has passed again
+    clock_.advance(kGrace);
+    const Report later = collect();
+    EXPECT_EQ(later.referrers_removed, 0u);
+    EXPECT_EQ(sorted(later.deleted), sorted({layer, sbom_blob}));
+    EXPECT_FALSE(stored(sbom_blob));
+}
+
+TEST_F(CollectorTest, AReferrerPushedBeforeItsSubjectIsKeptForTheGrace) {
+    const Digest subject = Digest::of("an image pushed after its signature");
+    const Digest early = push_image(app_, "signature pushed first", {}, subject);
+    const Digest listed = push_image(app_, "a referrer an index lists", {}, subject);
+    write([&](MetadataTx& tx) -> Result<void> {  // an index listing the referrer
+        storage::ManifestRecord index{.digest = Digest::of("index"),
+                                      .media_type = "application/vnd.oci.image.index.v1+json",
+                                      .payload = "index",
+                                      .config_digest = std::nullopt,
+                                      .subject = std::nullopt,
+                                      .artifact_type = "",
+                                      .annotations_json = "{}",
+                                      .pushed_at = clock_.now(),
+                                      .last_pulled_at = std::nullopt,
+                                      .image_size = 0};
+        return tx.manifests().put(app_, index, {{listed, storage::RefKind::manifest}});
+    });
+    clock_.advance(kGrace - 1ms);
+    EXPECT_EQ(collect().referrers_removed, 0u);
+    clock_.advance(1ms);
+    EXPECT_EQ(collect().referrers_removed, 1u);
+    bool kept = false;
+    read([&](MetadataTx& tx) -> Result<void> {
+        EXPECT_FALSE(tx.manifests().find(app_, early).value().has_value());
+        kept = tx.manifests().find(app_, listed).value().has_value();
+        return ok();
+    });
+    EXPECT_TRUE(kept);
 }
 
 TEST_F(CollectorTest, SharedBlobSurvivesDeletionOfOneRepositorysManifest) {

@@ -211,6 +211,29 @@ Result<std::vector<ReferrerRecord>> SqliteManifestTable::referrers(RepoId repo,
     });
 }
 
+Result<std::vector<ManifestKey>> SqliteManifestTable::orphaned_referrers(TimePoint pushed_before,
+                                                                         std::size_t limit) {
+    auto stmt = db_.prepare(
+        "SELECT m.repo_id, m.digest FROM manifests m "
+        "WHERE m.subject IS NOT NULL AND m.pushed_at <= ?1 "
+        "AND NOT EXISTS (SELECT 1 FROM manifests s "
+        "                WHERE s.repo_id = m.repo_id AND s.digest = m.subject) "
+        "AND NOT EXISTS (SELECT 1 FROM manifest_refs r "
+        "                WHERE r.repo_id = m.repo_id AND r.child_digest = m.digest) "
+        "ORDER BY m.repo_id, m.digest LIMIT ?2");
+    if (!stmt) {
+        return stmt.error();
+    }
+    stmt->bind(1, to_unix_millis(pushed_before)).bind(2, sql_limit(limit));
+    return collect_rows<ManifestKey>(*stmt, [](const Statement& row) -> Result<ManifestKey> {
+        auto digest = column_digest(row, 1);
+        if (!digest) {
+            return digest.error();
+        }
+        return ManifestKey{row.column_int(0), std::move(*digest)};
+    });
+}
+
 Result<bool> SqliteManifestTable::blob_referenced(RepoId repo, const model::Digest& blob) {
     auto stmt = db_.prepare(
         "SELECT EXISTS (SELECT 1 FROM manifest_refs WHERE repo_id = ?1 AND child_digest = ?2)");

@@ -34,6 +34,8 @@ public:
     Result<std::vector<model::Digest>> parents(RepoId repo, const model::Digest& child) override;
     Result<std::vector<ReferrerRecord>> referrers(RepoId repo,
                                                   const model::Digest& subject) override;
+    Result<std::vector<ManifestKey>> orphaned_referrers(TimePoint pushed_before,
+                                                        std::size_t limit) override;
     Result<bool> blob_referenced(RepoId repo, const model::Digest& blob) override;
     Result<std::vector<ManifestRecord>> list(RepoId repo, const std::optional<model::Digest>& after,
                                              std::size_t limit) override;
