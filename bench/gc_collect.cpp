@@ -19,21 +19,14 @@
 #include "storage/blob/fs/fs_blob_store.hpp"
 #include "storage/blob/fs/fs_layout.hpp"
 #include "storage/meta/sqlite/sqlite_metadata_store.hpp"
+#include "measure.hpp"
 
 namespace {
 
 using namespace wharf;
-using Steady = std::chrono::steady_clock;
-
-double seconds_since(Steady::time_point start) {
-    return std::chrono::duration<double>(Steady::now() - start).count();
-}
-
-long max_rss_kib() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
+using bench::max_rss_kib;
+using bench::seconds_since;
+using bench::Steady;
 
 int fail(const std::string& what) {
     std::fprintf(stderr, "bench_gc_collect: %s\n", what.c_str());

@@ -25,24 +25,17 @@
 #include "scan/image_inventory.hpp"
 #include "scan/vulndb/match.hpp"
 #include "storage/blob/fs/fs_blob_store.hpp"
+#include "measure.hpp"
 
 namespace {
 
 using namespace wharf;
+using bench::max_rss_kib;
+using bench::seconds_since;
+using bench::Steady;
 namespace fs = std::filesystem;
-using Steady = std::chrono::steady_clock;
 
 const fs::path kShared = WHARF_VULNDB_DIR "";
-
-double seconds_since(Steady::time_point start) {
-    return std::chrono::duration<double>(Steady::now() - start).count();
-}
-
-long max_rss_kib() {
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    return usage.ru_maxrss;
-}
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);

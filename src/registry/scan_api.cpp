@@ -111,19 +111,11 @@ Result<std::pair<ImageInfo, ImageScan>> ScanService::find(const model::RepoName&
     if (!image) {
         return image.error();
     }
-    std::optional<storage::ImageScanRecord> record;
-    auto done = ctx_.meta.read([&](storage::MetadataTx& tx) -> Result<void> {
-        auto found = tx.scans().find(image->manifest.digest);
-        if (!found) {
-            return found.error();
-        }
-        record = std::move(*found);
-        return ok();
-    });
-    if (!done) {
-        return done.error();
+    auto scans = find_many({image->manifest.digest});
+    if (!scans) {
+        return scans.error();
     }
-    if (!record) {
+    if (!scans->front()) {
         return Error{Errc::not_found,
                      fmt::format("Image scan does not exist for the image with '{{imageDigest:'{}', "
                                  "imageTag:'{}'}}' in the repository with name '{}' in the registry "
@@ -132,7 +124,7 @@ Result<std::pair<ImageInfo, ImageScan>> ScanService::find(const model::RepoName&
                                  ctx_.options.account.account_id),
                      {{"kind", "scan"}}};
     }
-    return std::pair<ImageInfo, ImageScan>{std::move(*image), view_of(std::move(*record))};
+    return std::pair<ImageInfo, ImageScan>{std::move(*image), std::move(*scans->front())};
 }
 
 Result<std::vector<std::optional<ImageScan>>> ScanService::find_many(

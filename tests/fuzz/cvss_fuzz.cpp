@@ -7,16 +7,10 @@
 #include <string_view>
 
 #include "scan/vulndb/severity.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
 using namespace wharf::scan::vulndb;
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 }  // namespace
 

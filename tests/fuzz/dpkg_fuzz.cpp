@@ -5,14 +5,9 @@
 #include <string_view>
 
 #include "scan/packages/packages.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 void check_packages(const std::vector<wharf::scan::Package>& packages, std::size_t input) {
     check(packages.size() <= 100'000);

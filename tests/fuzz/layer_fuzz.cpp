@@ -9,16 +9,10 @@
 #include <string_view>
 
 #include "scan/layer/layer.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
 using namespace wharf::scan::layer;
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 // A normalised path: not empty, relative, no "", "." or ".." component.
 bool is_normal(std::string_view path) {

@@ -9,17 +9,11 @@
 #include <vector>
 
 #include "lifecycle/lifecycle.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
 using namespace wharf::lifecycle;
 using wharf::TimePoint;
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 // A refusal must be bad_request, printable as JSON and say something short.
 void check_error(const wharf::Error& e) {

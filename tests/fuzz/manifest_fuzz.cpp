@@ -6,9 +6,9 @@
 #include <string_view>
 
 #include "model/manifest.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
 constexpr std::array<std::string_view, 10> kContentTypes = {
     "",
     "application/json",
@@ -21,12 +21,6 @@ constexpr std::array<std::string_view, 10> kContentTypes = {
     "application/octet-stream",
     "text/plain",
 };
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 }  // namespace
 

@@ -11,16 +11,10 @@
 #include "scan/vulndb/advisory.hpp"
 #include "scan/vulndb/detail.hpp"
 #include "scan/vulndb/match.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
 using namespace wharf::scan::vulndb;
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 void check_error(const wharf::Error& e) {
     check(e.code == wharf::Errc::bad_request);

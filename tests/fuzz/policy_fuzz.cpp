@@ -6,16 +6,10 @@
 #include <string_view>
 
 #include "policy/policy.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
 using namespace wharf::policy;
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 // A refusal must be bad_request, printable as JSON and say something short.
 void check_error(const wharf::Error& e) {

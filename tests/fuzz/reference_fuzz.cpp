@@ -4,14 +4,9 @@
 #include <string_view>
 
 #include "model/names.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 // A refusal must be printable as JSON and say something.
 void check_error(const wharf::Error& e, wharf::Errc expected) {

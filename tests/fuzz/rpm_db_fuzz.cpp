@@ -6,14 +6,9 @@
 #include <span>
 
 #include "scan/packages/packages.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 void check_all(const wharf::Result<std::vector<wharf::scan::Package>>& all, std::size_t input) {
     if (!all) {

@@ -5,14 +5,9 @@
 #include <span>
 
 #include "scan/packages/packages.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 void check_package(const wharf::scan::Package& p, std::size_t input) {
     check(p.type == wharf::scan::PackageType::rpm);

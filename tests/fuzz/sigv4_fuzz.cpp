@@ -12,14 +12,9 @@
 #include "auth/token.hpp"
 #include "common/base64.hpp"
 #include "common/hash.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 // A refusal must say something short, printable and JSON-safe.
 void check_error(const wharf::Error& e) {

@@ -7,16 +7,10 @@
 #include <string_view>
 
 #include "scan/version/version.hpp"
+#include "fuzz_check.hpp"
 
 namespace {
-
 using namespace wharf::scan::version;
-
-void check(bool ok) {
-    if (!ok) {
-        __builtin_trap();
-    }
-}
 
 int sign(int v) {
     return (v > 0) - (v < 0);

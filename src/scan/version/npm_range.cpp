@@ -126,17 +126,22 @@ void add(Set& set, Op op, std::string version) {
     set.push_back(NpmRange::Comparator{op, std::move(version)});
 }
 
+// "^M" and "~M" alike: any version of that major. False when more than the major is given.
+bool major_only(Set& set, const std::string& M, const Partial& p) {
+    if (p.minor) {
+        return false;
+    }
+    add(set, Op::ge, full(M, "0", "0", "0"));
+    add(set, Op::lt, full(increment(M), "0", "0", "0"));
+    return true;
+}
+
 // "^M.m.p": changes that do not modify the left-most non-zero part.
 void caret(Set& set, const Partial& p) {
-    if (!p.major) {
+    if (!p.major || major_only(set, *p.major, p)) {
         return;
     }
     const std::string& M = *p.major;
-    if (!p.minor) {
-        add(set, Op::ge, full(M, "0", "0", "0"));
-        add(set, Op::lt, full(increment(M), "0", "0", "0"));
-        return;
-    }
     const std::string& m = *p.minor;
     if (!p.patch) {
         add(set, Op::ge, full(M, m, "0", "0"));
@@ -157,15 +162,10 @@ void caret(Set& set, const Partial& p) {
 
 // "~M.m.p": patch-level changes (minor-level when only the major is given).
 void tilde(Set& set, const Partial& p) {
-    if (!p.major) {
+    if (!p.major || major_only(set, *p.major, p)) {
         return;
     }
     const std::string& M = *p.major;
-    if (!p.minor) {
-        add(set, Op::ge, full(M, "0", "0", "0"));
-        add(set, Op::lt, full(increment(M), "0", "0", "0"));
-        return;
-    }
     const std::string& m = *p.minor;
     // "~1.2" is "1.2.x", so it starts at 1.2.0-0 like the x-range; "~1.2.3" at 1.2.3 itself.
     add(set, Op::ge, p.patch ? full(M, m, *p.patch, p.pre) : full(M, m, "0", "0"));
